@@ -1,0 +1,26 @@
+# Quick start: `make review-examples` and `make test` on a fresh clone. Both build .venv from the lock.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+$(STAMP): requirements.lock pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+.PHONY: install review-examples test bench quality
+install: $(STAMP)
+
+review-examples: $(STAMP)
+	$(VENV)/bin/promolint review examples --out examples/reviewed
+
+test: $(STAMP)
+	$(VENV)/bin/pytest -n 2 -q
+
+quality: $(STAMP)
+	$(PY) bench/quality.py
+
+bench: $(STAMP)
+	$(PY) bench/run.py

@@ -1,0 +1,214 @@
+"""The small engine: evaluate signals and claim-level rules on one sentence.
+
+Everything domain-specific lives in config/rules/*.yaml; this module only knows the rule shapes
+(existence, occurrence, number) and how to fill a message template.
+"""
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, field
+
+from analysis.numbers import Quantity, parse_quantities, summarize
+from analysis.rules import Rule, RuleSet, effective_severity
+from promolint.model import SEVERITY_RANK, Finding
+
+_SEV_BY_RANK = {v: k for k, v in SEVERITY_RANK.items()}
+_REST_STOP = re.compile(r"[,.;:()]|\s(?:which|so|because|while|and\s+(?:I|we)|but)\s")
+_LEAD_TO_VERB = re.compile(r"^(?:to\s+\w+|on|in|with|for|the\s+\w+\s+team\s+to\s+\w+)\s+", re.IGNORECASE)
+
+
+class Signals:
+    """Lazy, memoised truth values of named signals for one piece of text."""
+
+    def __init__(self, text: str, ruleset: RuleSet, quantities: list[Quantity]):
+        self.text = text
+        self.ruleset = ruleset
+        self.memo: dict[str, bool] = summarize(quantities)
+
+    def __getitem__(self, name: str) -> bool:
+        if name in self.memo:
+            return self.memo[name]
+        self.memo[name] = False  # breaks accidental cycles in data
+        s = self.ruleset.signals[name]
+        positive = s.regex is not None or bool(s.any_of)
+        v = bool(s.regex is not None and s.regex.search(self.text)) or any(self[n] for n in s.any_of)
+        if s.all_of:
+            v = (v or not positive) and all(self[n] for n in s.all_of)
+        if v and s.none_of:
+            v = not any(self[n] for n in s.none_of)
+        self.memo[name] = v
+        return v
+
+    def any(self, names: list[str]) -> bool:
+        return any(self[n] for n in names)
+
+    def strong(self) -> list[str]:
+        return [n for n, s in self.ruleset.signals.items() if s.strong and self[n]]
+
+
+@dataclass
+class Hit:
+    """A finding plus the template variables that produced it (for story questions)."""
+
+    finding: Finding
+    rule: Rule
+    vars: dict[str, str] = field(default_factory=dict)
+
+
+class _Template(string.Formatter):
+    def get_value(self, key, args, kwargs):
+        v = kwargs.get(key)
+        return v if v else f"<{key}>"
+
+
+_FMT = _Template()
+
+
+def fill(template: str, vars_: dict[str, str]) -> str:
+    try:
+        return _FMT.format(template, **vars_)
+    except (ValueError, IndexError, KeyError):
+        return template
+
+
+def _rest(text: str, end: int, max_words: int = 8) -> str:
+    tail = text[end:].strip()
+    m = _REST_STOP.search(tail)
+    if m:
+        tail = tail[: m.start()]
+    words = tail.split()
+    return " ".join(words[:max_words]).strip()
+
+
+def _vars(text: str, m: re.Match) -> tuple[dict[str, str], int, int]:
+    groups = {k: v.strip() for k, v in m.groupdict().items() if v}
+    if "focus" in groups:
+        start, end = m.span("focus")
+    else:
+        start, end = m.span()
+    vars_ = dict(groups)
+    vars_["match"] = text[start:end]
+    vars_["rest"] = _rest(text, end if "partner" not in groups else m.end())
+    obj = _LEAD_TO_VERB.sub("", vars_["rest"])
+    vars_["object"] = obj or vars_["rest"]
+    vars_.setdefault("partner", "the other team")
+    if "verb" in groups:
+        vars_["verb"] = groups["verb"]
+    return vars_, start, end
+
+
+def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(a[0] < e and s < a[1] for s, e in spans)
+
+
+def _exception_spans(rule: Rule, text: str) -> list[tuple[int, int]]:
+    return [m.span() for rx in rule.exceptions for m in rx.finditer(text)]
+
+
+def _severity(rule: Rule, config, sig: Signals) -> str | None:
+    sev = effective_severity(rule, config)
+    if sev is None:
+        return None
+    if rule.downgrade and sig.any(rule.downgrade):
+        sev = _SEV_BY_RANK[max(0, SEVERITY_RANK[sev] - 1)]  # strong signals lower, never raise
+    return sev
+
+
+def _finding(rule: Rule, sev: str, vars_: dict[str, str], start: int | None, end: int | None) -> Hit:
+    f = Finding(
+        rule=rule.id,
+        category=rule.category,
+        severity=sev,
+        message=fill(rule.message, vars_),
+        suggestion=fill(rule.suggestion, vars_),
+        start=start,
+        end=end,
+    )
+    return Hit(f, rule, vars_)
+
+
+def _select(q: Quantity, select: dict) -> bool:
+    if "domain" in select and q.domain != select["domain"]:
+        return False
+    if "baseline" in select and q.baseline != select["baseline"]:
+        return False
+    kinds = select.get("kind")
+    if kinds and q.kind not in kinds and not (select.get("or_paired") and q.pair):
+        return False
+    return True
+
+
+def check_claim(text: str, ruleset: RuleSet, config) -> tuple[list[Hit], Signals, list[Quantity]]:
+    """All claim-level findings on one sentence, plus its signals and quantities."""
+    qs = parse_quantities(text)
+    sig = Signals(text, ruleset, qs)
+    hits: list[Hit] = []
+    for rule in ruleset.rules.values():
+        if rule.level != "claim":
+            continue
+        if rule.when and not all(sig[n] for n in rule.when):
+            continue
+        if rule.extends == "number":
+            hit = _number_rule(rule, text, qs, sig, config)
+            if hit:
+                hits.append(hit)
+            continue
+        matches = _matches(rule, text)
+        if not matches:
+            continue
+        if rule.extends == "occurrence":
+            distinct = {text[s:e].lower() for _, s, e, _ in matches}
+            if len(distinct) < rule.min_count:
+                continue
+        if rule.unless and sig.any(rule.unless):
+            continue
+        sev = _severity(rule, config, sig)
+        if sev is None:
+            continue
+        if rule.extends == "occurrence":
+            _, s, e, vars_ = matches[0]
+            hits.append(_finding(rule, sev, dict(vars_, count=str(len(distinct))), s, e))
+            continue
+        for _, s, e, vars_ in matches if rule.per_match else matches[:1]:
+            hits.append(_finding(rule, sev, vars_, s, e))
+    return hits, sig, qs
+
+
+def _matches(rule: Rule, text: str) -> list[tuple[int, int, int, dict]]:
+    """(pattern index, start, end, vars) of each match not covered by an exception, in text order."""
+    excluded = _exception_spans(rule, text) if rule.exceptions else []
+    out = []
+    for i, rx in enumerate(rule.patterns):
+        for m in rx.finditer(text):
+            vars_, s, e = _vars(text, m)
+            if e <= s or (excluded and _overlaps((s, e), excluded)):
+                continue
+            out.append((i, s, e, vars_))
+            if not (rule.per_match or rule.extends == "occurrence"):
+                break
+    out.sort(key=lambda t: t[1])
+    return out
+
+
+def _number_rule(rule: Rule, text: str, qs: list[Quantity], sig: Signals, config) -> Hit | None:
+    chosen = [q for q in qs if _select(q, rule.select)]
+    if not chosen or (rule.unless and sig.any(rule.unless)):
+        return None
+    sev = _severity(rule, config, sig)
+    if sev is None:
+        return None
+    q = chosen[0]
+    start, end = q.start, q.end
+    if q.pair:
+        start, end = min(start, q.pair[0]), max(end, q.pair[1])
+    vars_ = {"match": text[start:end], "rest": _rest(text, end), "unit": q.unit, "noun": q.noun}
+    return _finding(rule, sev, vars_, start, end)
+
+
+def layer_of(sig: Signals, ruleset: RuleSet) -> str:
+    """Impact Pyramid layer: the highest layer whose signals the claim carries."""
+    for layer in ("outcome", "process"):
+        if sig.any(ruleset.layers.get(layer, [])):
+            return layer
+    return "execution"

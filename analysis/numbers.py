@@ -1,0 +1,254 @@
+"""Quantities in a claim: money, percentages, durations, rates, multipliers and counts.
+
+The outcome rules and metric coverage need to know not just *that* a sentence has a number, but
+whether it is a business number (money, customers, people's time) or an engineering one (latency,
+CPU, build time), and whether it has a baseline ("from X to Y"). Parsing is regex-only and
+deterministic so it costs microseconds per sentence.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+Kind = str  # "money" | "percent" | "points" | "duration" | "rate" | "multiplier" | "count"
+Domain = str  # "business" | "engineering" | "unknown"
+
+_WORDS = {
+    "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "hundred": 100, "dozen": 12, "half": 0.5, "one": 1,
+}
+_MAG = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}
+_CUR = {"$": "USD", "us$": "USD", "usd": "USD", "dollars": "USD", "€": "EUR", "eur": "EUR", "euros": "EUR",
+        "£": "GBP", "gbp": "GBP", "pounds": "GBP"}
+_DUR = {"ms": "ms", "millisecond": "ms", "milliseconds": "ms", "µs": "us", "us": "us", "s": "s", "sec": "s",
+        "secs": "s", "second": "s", "seconds": "s", "min": "min", "mins": "min", "minute": "min",
+        "minutes": "min", "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h", "day": "day",
+        "days": "day", "week": "week", "weeks": "week", "month": "month", "months": "month",
+        "quarter": "quarter", "quarters": "quarter", "year": "year", "years": "year"}
+
+_WORD_NUM = r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|(?:a\s+)?hundred|(?:a\s+)?dozen|half\s+a)"
+_QTY = re.compile(
+    r"(?P<cur>(?:US)?[$€£]|\b(?:USD|EUR|GBP)\s?)?"
+    r"(?P<num>(?<![\w.,/-])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d/-])|(?<![\w.,/-])\d+(?:\.\d+)?(?![\d/])|\b" + _WORD_NUM + r"\b)"
+    r"(?:\s?(?P<mag>[kKmMbB]|bn|mn|MM|thousand|million|billion)(?![a-zA-Z]))?"
+    r"(?:\s?(?P<unit>%|percent\b|percentage\s+points?\b|pp\b|pts\b|[x×](?![a-zA-Z])|times\b(?!\s+(?:a|per|each))|"
+    r"ms\b|milliseconds?\b|µs\b|secs?\b|seconds?\b|s\b|mins?\b|minutes?\b|hrs?\b|hours?\b|h\b|days?\b|"
+    r"weeks?\b|months?\b|quarters?\b|years?\b|[KMGT]i?B\b|bytes\b))?"
+    r"(?:\s?(?P<cur2>USD|EUR|GBP|dollars|euros|pounds)\b)?",
+    re.IGNORECASE,
+)
+# Numbers that are labels, not quantities: "month 3", "L6", "Q2", "v2", "p99", "2024".
+_LABEL_BEFORE = re.compile(
+    r"(?:\b(?:month|week|day|quarter|phase|step|sprint|version|level|tier|stage|round|iteration|"
+    r"batch|page|gen|generation|chapter|wave|milestone|release|section|figure|item|number|no\.|#)\s*)$",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_RATE_AFTER = re.compile(r"\s*(?:\w+\s+){0,3}?(?:a|per|each|every|/)\s*(?:day|week|month|quarter|year|hour|minute|second|sec|request|query|user|customer|order)\b", re.IGNORECASE)
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:about\s+|around\s+|roughly\s+|over\s+|nearly\s+|almost\s+)?$", re.IGNORECASE)
+_TO_BEFORE = re.compile(r"\b(?:to|down\s+to|up\s+to|→|->|under|below)\s+(?:about\s+|around\s+|roughly\s+|just\s+|only\s+|under\s+)?$|(?:→|->)\s*$", re.IGNORECASE)
+_BY_BEFORE = re.compile(r"\bby\s+(?:about\s+|around\s+|roughly\s+|over\s+|nearly\s+|almost\s+|more\s+than\s+)?$", re.IGNORECASE)
+
+# Domain vocabulary. Nearest keyword to the number wins; money is always business.
+_BUSINESS = re.compile(
+    r"\b(?:revenue|sales|gmv|profit|margin|cost|costs|spend|spending|bill|billing|budget|savings?|saved|"
+    r"customers?|users?|members?|subscribers?|merchants?|sellers?|buyers?|shoppers?|drivers?|riders?|"
+    r"patients?|clients?|advertisers?|accounts?|households?|sign-?ups?|activations?|retention|churn|"
+    r"conversion|orders?|bookings?|purchases?|transactions?|abandonment|bounce|visits?|traffic|(?<!memory\s)(?<!cpu\s)(?<!disk\s)usage|upgrades?|actives|cancellations?|"
+    r"refunds?|returns?|chargebacks?|fraud|losses|tickets?|contacts?|complaints?|calls|nps|csat|"
+    r"hours|ramp-?up|onboarding|time[- ]to[- ](?:market|mitigate|recover|resolve|detect|hire|first|value|onboard)|"
+    r"mttr|mttd|outages?|incidents?|downtime|customer-visible|engineers?|people|headcount|teams?|orgs?|"
+    r"countries|markets?|regions?|stores?|partners?|installs?|downloads?|dau|mau|wau|sessions?|engagement|"
+    r"clicks?|ctr|adoption|renewals?|deals?|quotes?|invoices?|payments?|payouts?|claims?|listings?|"
+    r"developers?|analysts?|agents?|employees?|staff|toil|on-?call|pages?|escalations?|filings?|audit|"
+    r"compliance|fines|fined|penalt(?:y|ies)|oversells?|stockouts?|deliveries|shipments?|packages?|parcels?|"
+    r"tenants?|seats?|licen[cs]es?)\b",
+    re.IGNORECASE,
+)
+_ENGINEERING = re.compile(
+    r"\b(?:latency|latencies|p50|p90|p95|p99|p999|tail|response\s+times?|cpu|memory|ram|heap|gc|"
+    r"error\s+rates?|errors?|5xx|500s|exceptions?|crash(?:es)?|crash\s+rate|coverage|builds?|build\s+times?|"
+    r"compile|compilation|ci|test\s+suite|(?<!/B\s)tests?|training|retraining|runtime|etl|backups?|restores?|flak(?:y|iness)|deploys?|deployments?|deploy\s+times?|"
+    r"throughput|qps|rps|requests?|queries|query|cache|hit\s+rate|misses|cold[\s-]starts?|startup|"
+    r"bundle|binary|app\s+size|payload|disk|storage|iops|bandwidth|lines\s+of\s+code|loc|alerts?|"
+    r"uptime|availability|nodes?|pods?|containers?|instances?|cores?|gpus?|threads?|connections?|"
+    r"messages?|events?|records?|rows?|tables?|jobs?|pipelines?|models?|parameters|params|tokens?|"
+    r"epochs?|accuracy|precision|recall|f1|auc|loss|benchmarks?|frames?|fps|jank|render(?:ing)?|load\s+time|"
+    r"page\s+load|lcp|ttfb|tti|index(?:ing)?|shards?|replicas?|partitions?|bytes|[kmgt]b|gigabytes|terabytes)\b",
+    re.IGNORECASE,
+)
+
+
+_ENG_TIME = re.compile(r"\b(?:build|ci|compile|test\s+suite|training|retraining|runtime|etl|job|jobs|backup|restore|query|queries|pipeline\s+run|index(?:ing)?|rebuild|replication|failover|cold[\s-]start)\b", re.IGNORECASE)
+_HALF = re.compile(r"\b(?:in\s+half|halved|halving|doubled|doubling|tripled|tripling|quadrupled)\b", re.IGNORECASE)
+_HALF_VALUE = {"in half": 0.5, "halved": 0.5, "halving": 0.5, "doubled": 2.0, "doubling": 2.0, "tripled": 3.0, "tripling": 3.0, "quadrupled": 4.0}
+
+
+@dataclass
+class Quantity:
+    """One number with its reading. `start`/`end` are offsets into the analysed text."""
+
+    text: str
+    start: int
+    end: int
+    value: float
+    kind: Kind
+    unit: str = ""
+    domain: Domain = "unknown"
+    baseline: bool = False
+    noun: str = ""
+    pair: tuple[int, int] | None = field(default=None, repr=False)  # (start, end) of the other end of from/to
+
+    @property
+    def business(self) -> bool:
+        return self.domain == "business"
+
+    @property
+    def engineering(self) -> bool:
+        return self.domain == "engineering"
+
+
+def _value(num: str) -> float | None:
+    n = num.lower().replace(",", "")
+    n = re.sub(r"\s+", " ", n)
+    n = n.removeprefix("a ").removesuffix(" a")
+    if n in _WORDS:
+        return float(_WORDS[n])
+    try:
+        return float(n)
+    except ValueError:
+        return None
+
+
+def _nearest_domain(text: str, start: int, end: int, window: int = 60, left: bool = True) -> tuple[Domain, str]:
+    """Nearest business or engineering keyword around the number, the noun it measures."""
+    lo, hi = (max(0, start - window) if left else start), min(len(text), end + window)
+    # Stop the window at clause breaks so "...900 ms; sales rose 5%" keeps the two apart.
+    left = text[lo:start]
+    cut = max(left.rfind(";"), left.rfind(". "))
+    if cut >= 0:
+        lo += cut + 1
+    right = text[end:hi]
+    m = re.search(r"[;]|\.\s|\bwhich\b|\band\s+(?:I|we)\b", right)
+    if m:
+        hi = end + m.start()
+    best: tuple[int, Domain, str] | None = None
+    for rx, dom in ((_ENGINEERING, "engineering"), (_BUSINESS, "business")):
+        for m in rx.finditer(text, lo, hi):
+            # Words after the number ("40 engineers") bind tighter than words before it.
+            dist = start - m.end() if m.end() <= start else (m.start() - end) * 0.6
+            if m.start() < end and m.end() > start:
+                continue
+            if best is None or dist < best[0]:
+                best = (dist, dom, m.group(0))
+    if best is None:
+        return "unknown", ""
+    return best[1], best[2]
+
+
+def parse_quantities(text: str) -> list[Quantity]:
+    """Every quantity in `text`, in order, with kind, unit, domain, baseline and span."""
+    out: list[Quantity] = []
+    for m in _QTY.finditer(text):
+        num = m.group("num")
+        cur = (m.group("cur") or m.group("cur2") or "").strip().lower()
+        mag = (m.group("mag") or "").lower()
+        unit = (m.group("unit") or "").lower()
+        if not num:
+            continue
+        start, end = m.start(), m.end()
+        if not (cur or mag or unit):
+            if _YEAR.match(num) or _LABEL_BEFORE.search(text, 0, start):
+                continue
+            if num.lower() == "one":  # "one confusing screen" is rarely a measured quantity
+                continue
+        if num.lower().startswith("half") and not unit:
+            continue
+        if mag == "m" and not cur and m.group("mag") == "m" and unit == "":
+            # lower-case "m" after a bare number is more often metres/minutes than millions
+            mag = "m" if text[start:end].endswith("m") and len(num) <= 4 else mag
+        value = _value(num)
+        if value is None:
+            continue
+        value *= _MAG.get(mag, 1.0)
+        if cur:
+            kind, unit_name = "money", _CUR.get(cur, cur.upper())
+        elif unit in ("%", "percent"):
+            kind, unit_name = "percent", "%"
+        elif unit.startswith("percentage") or unit in ("pp", "pts"):
+            kind, unit_name = "points", "pp"
+        elif unit in ("x", "×", "times"):
+            kind, unit_name = "multiplier", "x"
+        elif re.fullmatch(r"[kmgt]i?b|bytes", unit):
+            kind, unit_name = "size", unit.upper()
+        elif unit in _DUR:
+            kind, unit_name = "duration", _DUR[unit]
+        else:
+            kind, unit_name = "count", ""
+        if _RATE_AFTER.match(text, end) and kind in ("count", "money", "percent"):
+            rate_kind = "rate" if kind == "count" else kind
+            kind = rate_kind
+        # A count measures the noun after it ("40M interaction pairs"); other kinds look both ways.
+        domain, noun = _nearest_domain(text, start, end, window=30 if kind in ("count", "rate") else 60,
+                                       left=kind not in ("count", "rate"))
+        if kind == "money":
+            domain = "business"
+        elif kind == "duration" and unit_name in ("ms", "us"):
+            domain = "engineering"
+        elif kind == "size":
+            domain = "engineering"
+        elif kind == "duration" and unit_name in ("h", "day", "week", "month", "quarter", "year"):
+            # Long durations are people's or calendar time unless an engineering clock is named.
+            domain = "engineering" if _ENG_TIME.search(text, max(0, start - 50), start) else "business"
+        elif kind == "duration" and domain == "unknown":
+            domain = "business"
+        out.append(Quantity(text[start:end].strip(), start, end, value, kind, unit_name, domain, noun=noun.lower()))
+    for m in _HALF.finditer(text):
+        domain, noun = _nearest_domain(text, m.start(), m.end())
+        word = re.sub(r"\s+", " ", m.group(0).lower())
+        out.append(Quantity(m.group(0), m.start(), m.end(), _HALF_VALUE[word], "multiplier", "x", domain, noun=noun.lower()))
+    out.sort(key=lambda q: q.start)
+    _link_baselines(text, out)
+    for q in out:
+        if q.kind in ("money", "count", "rate", "duration") and not _BY_BEFORE.search(text, max(0, q.start - 20), q.start):
+            q.baseline = True  # an absolute figure reads on its own, "by $2M" does not
+    return out
+
+
+def _link_baselines(text: str, qs: list[Quantity]) -> None:
+    """Mark "from X to Y" pairs as having a baseline; each end borrows the other's unit."""
+    for i, a in enumerate(qs):
+        if not _FROM_BEFORE.search(text, max(0, a.start - 25), a.start):
+            continue
+        for b in qs[i + 1 : i + 3]:
+            gap = text[a.end : b.start]
+            if len(gap) > 45 or ";" in gap:
+                break
+            if _TO_BEFORE.search(text, max(0, b.start - 25), b.start):
+                a.baseline = b.baseline = True
+                a.pair, b.pair = (b.start, b.end), (a.start, a.end)
+                for x, y in ((a, b), (b, a)):
+                    if x.kind == "count" and y.kind != "count":
+                        x.kind, x.unit = y.kind, y.unit
+                    if x.domain == "unknown" or (y.kind == "money"):
+                        x.domain = y.domain if y.domain != "unknown" else x.domain
+                dom = a.domain if a.domain != "unknown" else b.domain
+                if dom == "unknown":  # "outages from eight to two": the metric precedes the pair
+                    dom, a.noun = _nearest_domain(text, a.start, a.start)
+                if a.kind == "duration" and a.unit in ("ms", "us"):
+                    dom = "engineering"
+                a.domain = b.domain = dom
+                break
+
+
+def summarize(qs: list[Quantity]) -> dict[str, bool]:
+    """Flags the rules read as computed signals."""
+    return {
+        "has_number": bool(qs),
+        "business_number": any(q.business for q in qs),
+        "engineering_number": any(q.engineering for q in qs),
+        "baseline_number": any(q.baseline and q.kind not in ("count",) for q in qs),
+    }

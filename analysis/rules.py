@@ -1,0 +1,222 @@
+"""Rules and signals as data: loading, validation and one-time regex compilation.
+
+A rules file (YAML) may hold any of these top-level keys; files are merged in order, so an
+organisation's file can add rules and signals or replace one by reusing its id/name:
+
+    vars:        {NAME: regex}          spliced into patterns as $NAME
+    signals:     {name: {patterns | any_of | all_of, strong, label}}
+    rules:       [{id, extends, category, severity, message, patterns, ...}]
+    story_parts: {situation|complication|decision|outcome: [signal names]}
+    layers:      {outcome|process: [signal names]}      (otherwise execution)
+    dimensions:  {name: {label, any_of: [signal names]}}
+
+Rule shapes (`extends`): existence, occurrence, number (claim level); story; packet.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from promolint.errors import ConfigError
+
+SHAPES = {"existence", "occurrence", "number", "story", "packet"}
+SEVERITIES = ("info", "warning", "error")
+COMPUTED_SIGNALS = {"has_number", "business_number", "engineering_number", "baseline_number"}
+RUBRIC_LINK = "RUBRIC.md#"
+
+
+@dataclass
+class Signal:
+    name: str
+    regex: re.Pattern | None = None
+    any_of: list[str] = field(default_factory=list)
+    all_of: list[str] = field(default_factory=list)
+    none_of: list[str] = field(default_factory=list)
+    strong: bool = False
+    label: str = ""
+
+
+@dataclass
+class Rule:
+    id: str
+    extends: str
+    category: str
+    severity: str
+    message: str
+    suggestion: str = ""
+    example: str = ""
+    rationale: str = ""
+    link: str = ""
+    question: str = ""
+    patterns: list[re.Pattern] = field(default_factory=list)
+    exceptions: list[re.Pattern] = field(default_factory=list)
+    when: list[str] = field(default_factory=list)
+    unless: list[str] = field(default_factory=list)
+    downgrade: list[str] = field(default_factory=list)
+    select: dict = field(default_factory=dict)
+    min_count: int = 1
+    per_match: bool = False
+    check: str = ""
+    params: dict = field(default_factory=dict)
+
+    @property
+    def level(self) -> str:
+        """claim, story or packet: where the rule's findings attach."""
+        return self.extends if self.extends in ("story", "packet") else "claim"
+
+
+@dataclass
+class RuleSet:
+    rules: dict[str, Rule]
+    signals: dict[str, Signal]
+    story_parts: dict[str, list[str]]
+    layers: dict[str, list[str]]
+    dimensions: dict[str, dict]
+    files: tuple[str, ...] = ()
+
+
+def _compile(pattern: str, where: str, vars_: dict[str, str]) -> re.Pattern:
+    for name, value in sorted(vars_.items(), key=lambda kv: -len(kv[0])):
+        pattern = pattern.replace("$" + name, value)
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as e:
+        raise ConfigError(f"{where}: bad regex ({e})") from None
+
+
+def _alternation(patterns: list[str], where: str, vars_: dict[str, str]) -> re.Pattern:
+    return _compile("|".join(f"(?:{p})" for p in patterns), where, vars_)
+
+
+def _as_list(v) -> list:
+    if v is None:
+        return []
+    return v if isinstance(v, list) else [v]
+
+
+def _read(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: rules file not found") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML ({e.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: top level must be a mapping")
+    return data
+
+
+def _build(files: tuple[str, ...]) -> RuleSet:
+    raw = [(Path(f), _read(Path(f))) for f in files]
+    vars_: dict[str, str] = {}
+    for _, data in raw:
+        vars_.update({k: f"(?:{v})" for k, v in (data.get("vars") or {}).items()})
+    signals: dict[str, Signal] = {}
+    rules: dict[str, Rule] = {}
+    story_parts: dict[str, list[str]] = {}
+    layers: dict[str, list[str]] = {}
+    dimensions: dict[str, dict] = {}
+    for path, data in raw:
+        for name, spec in (data.get("signals") or {}).items():
+            where = f"{path}: signal {name}"
+            pats = _as_list(spec.get("patterns"))
+            signals[name] = Signal(
+                name=name,
+                regex=_alternation(pats, where, vars_) if pats else None,
+                any_of=_as_list(spec.get("any_of")),
+                all_of=_as_list(spec.get("all_of")),
+                none_of=_as_list(spec.get("none_of")),
+                strong=bool(spec.get("strong", False)),
+                label=spec.get("label", name.replace("_", " ")),
+            )
+        for spec in data.get("rules") or []:
+            rule = _rule(spec, path, vars_)
+            rules[rule.id] = rule
+        story_parts.update({k: _as_list(v) for k, v in (data.get("story_parts") or {}).items()})
+        layers.update({k: _as_list(v) for k, v in (data.get("layers") or {}).items()})
+        dimensions.update(data.get("dimensions") or {})
+    known = set(signals) | COMPUTED_SIGNALS
+    for s in signals.values():
+        _check_names(s.any_of + s.all_of + s.none_of, known, f"signal {s.name}")
+    for r in rules.values():
+        _check_names(r.when + r.unless + r.downgrade + _as_list(r.params.get("signals")), known, f"rule {r.id}")
+    for where, names in [("story_parts", sum(story_parts.values(), [])), ("layers", sum(layers.values(), []))]:
+        _check_names(names, known, where)
+    for name, d in dimensions.items():
+        _check_names(_as_list(d.get("any_of")), known, f"dimension {name}")
+    return RuleSet(rules, signals, story_parts, layers, dimensions, files)
+
+
+def _check_names(names: list[str], known: set[str], where: str) -> None:
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise ConfigError(f"{where}: unknown signal(s) {', '.join(missing)}")
+
+
+def _rule(spec: dict, path: Path, vars_: dict[str, str]) -> Rule:
+    rid = spec.get("id")
+    if not rid:
+        raise ConfigError(f"{path}: a rule has no id")
+    where = f"{path}: rule {rid}"
+    extends = spec.get("extends", "existence")
+    if extends not in SHAPES:
+        raise ConfigError(f"{where}: extends must be one of {', '.join(sorted(SHAPES))}")
+    sev = spec.get("severity", "warning")
+    if sev not in SEVERITIES:
+        raise ConfigError(f"{where}: severity must be error, warning or info")
+    for key in ("category", "message"):
+        if not spec.get(key):
+            raise ConfigError(f"{where}: missing {key}")
+    if extends in ("existence", "occurrence") and not spec.get("patterns"):
+        raise ConfigError(f"{where}: {extends} rules need patterns")
+    return Rule(
+        id=rid,
+        extends=extends,
+        category=spec["category"],
+        severity=sev,
+        message=spec["message"].strip(),
+        suggestion=(spec.get("suggestion") or "").strip(),
+        example=(spec.get("example") or "").strip(),
+        rationale=(spec.get("rationale") or "").strip(),
+        link=spec.get("link") or RUBRIC_LINK + spec["category"],
+        question=(spec.get("question") or "").strip(),
+        patterns=[_compile(p, where, vars_) for p in _as_list(spec.get("patterns"))],
+        exceptions=[_compile(p, where, vars_) for p in _as_list(spec.get("exceptions"))],
+        when=_as_list(spec.get("when")),
+        unless=_as_list(spec.get("unless")),
+        downgrade=_as_list(spec.get("downgrade")),
+        select=spec.get("select") or {},
+        min_count=int(spec.get("min_count", 1)),
+        per_match=bool(spec.get("per_match", False)),
+        check=spec.get("check", ""),
+        params=spec.get("params") or {},
+    )
+
+
+@lru_cache(maxsize=16)
+def _cached(files: tuple[str, ...], stamps: tuple[float, ...]) -> RuleSet:
+    return _build(files)
+
+
+def load_ruleset(files) -> RuleSet:
+    """Compiled rules for these files; cached until a file changes."""
+    paths = tuple(str(Path(f)) for f in files)
+    stamps = tuple(Path(p).stat().st_mtime if Path(p).exists() else -1.0 for p in paths)
+    return _cached(paths, stamps)
+
+
+def effective_severity(rule: Rule, config) -> str | None:
+    """Severity after config overrides; None when the rule is disabled."""
+    rules_cfg = getattr(config, "rules", None)
+    if rules_cfg is None:
+        return rule.severity
+    if rule.id in rules_cfg.disable:
+        return None
+    sev = rules_cfg.severity.get(rule.id, rule.severity)
+    if sev not in SEVERITIES:
+        raise ConfigError(f"rules.severity.{rule.id}: must be error, warning or info")
+    return sev

@@ -1,0 +1,152 @@
+"""Stories: claims grouped by sub-heading (else paragraph), their parts, questions and rewrites."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from analysis.engine import Hit, Signals, _finding, _matches, _severity, fill
+from analysis.rules import Rule, RuleSet
+from promolint.model import SEVERITY_RANK, ClaimReview, Story
+
+PARTS = ("situation", "complication", "decision", "outcome")
+_PART_HINT = {
+    "situation": "who was affected and how much, before you started",
+    "complication": "what made it hard (constraint, risk, disagreement)",
+    "decision": "what you chose over what, and why",
+    "outcome": "what changed, from what to what",
+}
+
+
+@dataclass
+class StoryState:
+    story: Story
+    claims: list[ClaimReview]
+    signals: list[Signals]
+    claim_hits: list[list[Hit]]
+    hits: list[Hit] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(c.text for c in self.claims)
+
+    def has(self, names: list[str]) -> bool:
+        return any(s.any(names) for s in self.signals)
+
+
+def group(claims: list[ClaimReview]) -> list[list[int]]:
+    """Indices of claims per story, in document order: by subsection, else by paragraph."""
+    order: list[tuple] = []
+    buckets: dict[tuple, list[int]] = {}
+    for i, c in enumerate(claims):
+        key = (c.section, "sub", c.subsection) if c.subsection else (c.section, "para", c.paragraph)
+        if key not in buckets:
+            buckets[key] = []
+            order.append(key)
+        buckets[key].append(i)
+    return [buckets[k] for k in order]
+
+
+def _title(claims: list[ClaimReview]) -> str:
+    if claims[0].subsection:
+        return claims[0].subsection
+    words = claims[0].text.split()
+    return " ".join(words[:6]) + (" …" if len(words) > 6 else "")
+
+
+def build(claims: list[ClaimReview], sigs: list[Signals], hits: list[list[Hit]], ruleset: RuleSet, config) -> list[StoryState]:
+    states = []
+    for n, idx in enumerate(group(claims), start=1):
+        cs = [claims[i] for i in idx]
+        st = StoryState(
+            story=Story(id=f"s{n}", title=_title(cs), claim_ids=[c.id for c in cs]),
+            claims=cs,
+            signals=[sigs[i] for i in idx],
+            claim_hits=[hits[i] for i in idx],
+        )
+        st.story.parts = {p: st.has(ruleset.story_parts.get(p, [])) for p in PARTS}
+        for rule in ruleset.rules.values():
+            if rule.level == "story":
+                hit = _story_rule(rule, st, config)
+                if hit:
+                    st.hits.append(hit)
+        st.story.findings = [h.finding for h in st.hits]
+        st.story.strengths = _strengths(st, ruleset)
+        st.story.question = _question(st)
+        st.story.rewrite = _rewrite(st)
+        states.append(st)
+    return states
+
+
+def _story_rule(rule: Rule, st: StoryState, config) -> Hit | None:
+    p = rule.params
+    if len(st.claims) < int(p.get("min_claims", 1)):
+        return None
+    first = st.signals[0]
+    vars_: dict[str, str] = {}
+    if rule.check == "requires_part":
+        if st.story.parts.get(p["part"], True):
+            return None
+    elif rule.check == "parts":
+        missing = [x for x in PARTS if not st.story.parts.get(x)]
+        if not missing:
+            return None
+        vars_["missing"] = _join(missing)
+        vars_["missing_hint"] = "; ".join(_PART_HINT[x] for x in missing)
+    elif rule.check == "solution_first":
+        ms = _matches(rule, st.claims[0].text)
+        if not ms or ms[0][1] > 40 or first.any(["situation"]):
+            return None
+        vars_ = ms[0][3]
+    elif rule.check == "occurrence":
+        found = {m.group(0).lower() for rx in rule.patterns for m in rx.finditer(st.text)}
+        if len(found) < rule.min_count or any(st.story.parts.get(x) for x in p.get("absent_parts", [])):
+            return None
+        vars_["count"] = str(len(found))
+    else:
+        return None
+    sev = _severity(rule, config, first)
+    if sev is None:
+        return None
+    return _finding(rule, sev, vars_, None, None)
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _strengths(st: StoryState, ruleset: RuleSet) -> list[str]:
+    labels: list[str] = []
+    for s in st.signals:
+        for name in s.strong():
+            label = ruleset.signals[name].label
+            if label not in labels:
+                labels.append(label)
+    if st.has(["business_result"]) and "quantified business outcome" not in labels:
+        labels.append("quantified business outcome")
+    return labels
+
+
+def _question(st: StoryState) -> str | None:
+    """The skeptical committee question for the worst finding in the story (None if none)."""
+    pool = [h for hs in st.claim_hits for h in hs if h.finding.severity != "info"] + [
+        h for h in st.hits if h.finding.severity != "info"
+    ]
+    pool = [h for h in pool if h.rule.question]
+    if not pool:
+        return None
+    top = max(pool, key=lambda h: SEVERITY_RANK[h.finding.severity])
+    return fill(top.rule.question, top.vars)
+
+
+def _rewrite(st: StoryState) -> str | None:
+    """A fill-in shape: the author's own order, with placeholders only for what is missing."""
+    if not st.hits and not any(h.finding.severity != "info" for hs in st.claim_hits for h in hs):
+        return None
+    shape = {
+        "situation": "<Who was affected, and how much, before you started>.",
+        "complication": "<What made it hard: the constraint, risk or disagreement>.",
+        "decision": "I decided <option> over <alternative> because <reason>, accepting <cost>.",
+        "outcome": "<Metric> moved from <before> to <after>, worth <business effect>; <who else adopted it>.",
+    }
+    parts = st.story.parts
+    steps = [shape[p] if not parts.get(p) else f"(keep your {p})" for p in PARTS]
+    return " ".join(steps)

@@ -1,0 +1,167 @@
+"""Packet-level readings: the `Review.summary` dict a renderer reads.
+
+Keys are stable (schema promolint.findings/1):
+
+    layer_mix:            {"execution"|"process"|"outcome": {"count": int, "share": float 0..1}}
+    ownership_ratio:      {"owned": int, "diluted": int, "ratio": float 0..1 | None}
+                          owned = first-person claims with no ownership warning/error;
+                          diluted = claims with an ownership warning/error; ratio = owned/(owned+diluted).
+    metric_coverage:      {"any_number": float, "business_number": float}  (shares of claims, 0..1)
+    dimensions:           {"technical_excellence"|"delivery_results"|"judgment_and_communication"|
+                           "leadership": {"score": int 0..100, "evidence": [claim ids], "label": str}}
+    principles:           {"with_evidence": [{"principle": str, "claim_ids": [..]}], "without": [str],
+                           "source": str}
+    readiness:            "strong" | "needs work" | "not ready"
+    findings_by_severity: {"error": int, "warning": int, "info": int}   (claim + story + packet)
+    findings_by_rule:     {rule id: int}
+    claims:               int
+    weak_claims:          int   (claims with any warning or error)
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from analysis.engine import Signals
+from analysis.rules import COMPUTED_SIGNALS, RuleSet, _alternation
+from promolint.errors import ConfigError
+from promolint.model import ClaimReview, Finding
+
+LAYERS = ("execution", "process", "outcome")
+# Readiness thresholds: a committee-style reading of the figures, not a prediction.
+STRONG = {"weak_share_max": 0.25, "outcome_share_min": 0.3, "ownership_min": 0.75, "business_min": 0.3}
+NOT_READY = {"weak_share_min": 0.6, "outcome_share_max": 0.1, "ownership_max": 0.5}
+
+
+@dataclass
+class Principle:
+    name: str
+    regex: re.Pattern | None
+    signals: list[str]
+
+
+@lru_cache(maxsize=8)
+def _load_principles(path: str, stamp: float) -> tuple[str, tuple[Principle, ...]]:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: principles file not found") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML ({e.__class__.__name__})") from None
+    items = data.get("principles") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not items:
+        raise ConfigError(f"{path}: expected a non-empty 'principles' list")
+    out = []
+    for p in items:
+        if not isinstance(p, dict) or not p.get("name"):
+            raise ConfigError(f"{path}: every principle needs a name")
+        pats = p.get("patterns") or []
+        rx = _alternation(pats, f"{path}: principle {p['name']}", {}) if pats else None
+        out.append(Principle(p["name"], rx, list(p.get("signals") or [])))
+    return data.get("name", Path(path).stem), tuple(out)
+
+
+def load_principles(path) -> tuple[str, tuple[Principle, ...]]:
+    p = Path(path)
+    return _load_principles(str(p), p.stat().st_mtime if p.exists() else -1.0)
+
+
+def _share(n: int, total: int) -> float:
+    return round(n / total, 3) if total else 0.0
+
+
+def summarize(
+    claims: list[ClaimReview],
+    sigs: list[Signals],
+    ruleset: RuleSet,
+    principles_path,
+    story_findings: list[Finding],
+    packet_findings: list[Finding],
+) -> dict:
+    n = len(claims)
+    layers = Counter(c.layer for c in claims)
+    layer_mix = {k: {"count": layers.get(k, 0), "share": _share(layers.get(k, 0), n)} for k in LAYERS}
+
+    owned = diluted = 0
+    for c, s in zip(claims, sigs):
+        own_bad = any(f.category == "ownership" and f.severity != "info" for f in c.findings)
+        if own_bad:
+            diluted += 1
+        elif s.any(["first_person", "implicit_first_person", "i_action"]):
+            owned += 1
+    ratio = round(owned / (owned + diluted), 3) if owned + diluted else None
+
+    any_num = sum(1 for s in sigs if s["has_number"])
+    biz_num = sum(1 for s in sigs if s["business_number"])
+    usable = [not any(f.severity == "error" for f in c.findings) for c in claims]
+
+    target = max(2, math.ceil(0.25 * n))
+    dimensions = {}
+    for name, spec in ruleset.dimensions.items():
+        ev = [c.id for c, s, ok in zip(claims, sigs, usable) if ok and s.any(spec.get("any_of", []))]
+        dimensions[name] = {"score": round(100 * min(1.0, len(ev) / target)), "evidence": ev,
+                            "label": spec.get("label", name)}
+
+    source, plist = load_principles(principles_path)
+    with_ev, without = [], []
+    for p in plist:
+        ids = [
+            c.id
+            for c, s, ok in zip(claims, sigs, usable)
+            if ok and ((p.regex is not None and p.regex.search(c.text)) or any(_safe(s, x) for x in p.signals))
+        ]
+        (with_ev.append({"principle": p.name, "claim_ids": ids}) if ids else without.append(p.name))
+
+    all_findings = [f for c in claims for f in c.findings] + story_findings + packet_findings
+    by_sev = Counter(f.severity for f in all_findings)
+    weak = sum(1 for c in claims if c.weak)
+    summary = {
+        "layer_mix": layer_mix,
+        "ownership_ratio": {"owned": owned, "diluted": diluted, "ratio": ratio},
+        "metric_coverage": {"any_number": _share(any_num, n), "business_number": _share(biz_num, n)},
+        "dimensions": dimensions,
+        "principles": {"with_evidence": with_ev, "without": without, "source": source},
+        "findings_by_severity": {k: by_sev.get(k, 0) for k in ("error", "warning", "info")},
+        "findings_by_rule": dict(sorted(Counter(f.rule for f in all_findings).items())),
+        "claims": n,
+        "weak_claims": weak,
+    }
+    summary["readiness"] = readiness(summary)
+    return summary
+
+
+def _safe(sig: Signals, name: str) -> bool:
+    if name not in sig.ruleset.signals and name not in COMPUTED_SIGNALS:
+        raise ConfigError(f"principles: unknown signal {name!r}")
+    return sig[name]
+
+
+def readiness(s: dict) -> str:
+    """'strong' / 'needs work' / 'not ready' from weak share, outcome share, ownership and metrics."""
+    n = s["claims"]
+    if not n:
+        return "not ready"
+    weak_share = s["weak_claims"] / n
+    outcome = s["layer_mix"]["outcome"]["share"]
+    ratio = s["ownership_ratio"]["ratio"]
+    biz = s["metric_coverage"]["business_number"]
+    if (
+        weak_share >= NOT_READY["weak_share_min"]
+        or outcome <= NOT_READY["outcome_share_max"]
+        or (ratio is not None and ratio < NOT_READY["ownership_max"])
+    ):
+        return "not ready"
+    if (
+        weak_share <= STRONG["weak_share_max"]
+        and outcome >= STRONG["outcome_share_min"]
+        and (ratio or 0) >= STRONG["ownership_min"]
+        and biz >= STRONG["business_min"]
+    ):
+        return "strong"
+    return "needs work"

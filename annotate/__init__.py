@@ -1,0 +1,22 @@
+"""Write promolint's findings into a copy of the packet as Word comments."""
+from __future__ import annotations
+
+import io
+
+from annotate.comments import add_claim_comments, remove_comments_by
+from extractors import open_document
+from promolint.config import Config
+from promolint.model import Review
+
+__all__ = ["annotate", "remove_comments_by"]
+
+
+def annotate(data: bytes, review: Review, config: Config) -> bytes:
+    """The packet with one comment per weak claim; earlier promolint comments are replaced."""
+    document = open_document(data, str(review.packet.get("source") or "packet"))
+    author = config.output.comment_author
+    remove_comments_by(document, author)
+    add_claim_comments(document, review.claims, author, config.output.comment_initials)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -1,0 +1,124 @@
+"""promolint's own Word comments: add one per weak claim, or remove earlier ones.
+
+Removing matters because revised packets are re-reviewed: our comments are replaced, never
+stacked, while every human comment keeps its id, text and anchor.
+"""
+from __future__ import annotations
+
+import logging
+
+from docx.document import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from lxml import etree
+
+from extractors.wordxml import body_paragraphs, mark_comment_range, paragraph_text, remove_comment_marks, w
+from promolint.model import SEVERITY_RANK, ClaimReview, Finding
+
+log = logging.getLogger(__name__)
+
+MAX_FINDINGS_PER_COMMENT = 4
+W14_PARA_ID = "{http://schemas.microsoft.com/office/word/2010/wordml}paraId"
+W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+W16CID = "http://schemas.microsoft.com/office/word/2016/wordml/cid"
+W16CEX = "http://schemas.microsoft.com/office/word/2018/wordml/cex"
+
+
+def comment_text(claim: ClaimReview) -> str:
+    """Margin-sized: each finding's message, then its suggestion, most severe first."""
+    findings = sorted(claim.findings, key=lambda f: -SEVERITY_RANK[f.severity])
+    lines = []
+    for f in findings[:MAX_FINDINGS_PER_COMMENT]:
+        lines.append(f.message.strip())
+        if f.suggestion.strip():
+            lines.append(f"→ {f.suggestion.strip()}")
+    if len(findings) > MAX_FINDINGS_PER_COMMENT:
+        lines.append(f"(+{len(findings) - MAX_FINDINGS_PER_COMMENT} more in the feedback report)")
+    return "\n".join(lines)
+
+
+def anchor_span(claim: ClaimReview) -> tuple[int, int]:
+    """Paragraph offsets of the most severe finding's words, or of the whole claim."""
+    worst: Finding = max(claim.findings, key=lambda f: SEVERITY_RANK[f.severity])
+    start, end = claim.offset, claim.offset + len(claim.text)
+    if worst.start is not None and worst.end is not None and 0 <= worst.start < worst.end <= len(claim.text):
+        start, end = claim.offset + worst.start, claim.offset + worst.end
+    return start, end
+
+
+def add_claim_comments(document: Document, claims: list[ClaimReview], author: str, initials: str) -> int:
+    """One comment per weak claim; claims whose text no longer matches the paragraph are skipped."""
+    paragraphs = body_paragraphs(document.element.body)
+    added = skipped = 0
+    for claim in claims:
+        if not claim.weak:
+            continue
+        p = paragraphs[claim.paragraph] if 0 <= claim.paragraph < len(paragraphs) else None
+        if p is None or paragraph_text(p)[claim.offset:claim.offset + len(claim.text)] != claim.text:
+            skipped += 1
+            continue
+        comment = document.comments.add_comment(comment_text(claim), author=author, initials=initials)
+        start, end = anchor_span(claim)
+        mark_comment_range(p, start, end, comment.comment_id)
+        added += 1
+    if skipped:
+        log.warning("%d weak claims did not match the document and got no comment", skipped)
+    return added
+
+
+def remove_comments_by(document: Document, author: str) -> int:
+    """Delete comments written by `author`, their anchors and their Word 2013+ side records."""
+    try:
+        part = document.part.part_related_by(RT.COMMENTS)
+    except KeyError:
+        return 0
+    root = part.element
+    ours = [c for c in root.iter(w("comment")) if c.get(w("author")) == author]
+    if not ours:
+        return 0
+    ids = {int(c.get(w("id"))) for c in ours}
+    para_ids = {p.get(W14_PARA_ID) for c in ours for p in c.iter(w("p"))} - {None}
+    for c in ours:
+        root.remove(c)
+    remove_comment_marks(document.element.body, ids)
+    _prune_side_parts(document, para_ids)
+    return len(ours)
+
+
+def _prune_side_parts(document: Document, para_ids: set[str]) -> None:
+    """Word keeps threading/ids in commentsExtended, commentsIds and commentsExtensible parts."""
+    if not para_ids:
+        return
+    parts = {rel.reltype.rsplit("/", 1)[-1]: rel.target_part
+             for rel in document.part.rels.values() if not rel.is_external}
+    durable: set[str] = set()
+    if "commentsExtended" in parts:
+        _edit_blob(parts["commentsExtended"], lambda root: _prune_extended(root, para_ids))
+    if "commentsIds" in parts:
+        _edit_blob(parts["commentsIds"], lambda root: durable.update(_prune_ids(root, para_ids)))
+    if "commentsExtensible" in parts and durable:
+        _edit_blob(parts["commentsExtensible"], lambda root: _prune_by(root, f"{{{W16CEX}}}durableId", durable))
+
+
+def _edit_blob(part, edit) -> None:
+    root = etree.fromstring(part.blob)
+    edit(root)
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _prune_extended(root: etree._Element, para_ids: set[str]) -> None:
+    _prune_by(root, f"{{{W15}}}paraId", para_ids)
+    for el in root:
+        if el.get(f"{{{W15}}}paraIdParent") in para_ids:
+            del el.attrib[f"{{{W15}}}paraIdParent"]  # a human reply to our comment stands alone
+
+
+def _prune_ids(root: etree._Element, para_ids: set[str]) -> set[str]:
+    gone = [el for el in root if el.get(f"{{{W16CID}}}paraId") in para_ids]
+    for el in gone:
+        root.remove(el)
+    return {el.get(f"{{{W16CID}}}durableId") for el in gone}
+
+
+def _prune_by(root: etree._Element, attr: str, values: set[str]) -> None:
+    for el in [el for el in root if el.get(attr) in values]:
+        root.remove(el)

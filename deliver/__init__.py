@@ -1,0 +1,1 @@
+"""Where outputs go: local files today, Drive later."""

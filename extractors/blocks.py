@@ -1,0 +1,178 @@
+"""Paragraphs of the body as Blocks: text, kind, and heading level (real or typed-by-hand).
+
+Word heading styles and outline levels are trusted first; people who never use styles type
+their headings, so short all-bold lines, numbered title lines ("1. Impact", "II. Highlights"),
+ALL CAPS lines and lines that are exactly a "What You Did" alias count as pseudo-headings.
+Like reStructuredText adornments, each look gets the next level the first time it is seen.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from docx.document import Document
+from lxml import etree
+
+from extractors.wordxml import W_R, W_RPR, W_VAL, body_paragraphs, visible_pieces, w
+from promolint.model import Block
+
+_HEADING_STYLE = re.compile(r"heading\s*(\d)$", re.I)
+_NUMBERED = re.compile(r"^(?:(\d{1,2})[.)]|([IVXLC]{1,5})[.)]|(\d{1,2}(?:\.\d{1,2})+)[.)]?)\s+(\S.*)$")
+_SMALL_WORDS = {"a", "an", "and", "or", "of", "the", "to", "in", "on", "for", "at", "by", "with", "&"}
+_ON = {None, "1", "true", "on"}
+MAX_HEADING_WORDS = 8
+
+
+@dataclass
+class _Style:
+    name: str
+    based_on: str | None
+    outline: int | None
+    numbered: bool
+    bold: bool | None
+
+
+class StyleSheet:
+    """Paragraph/character style facts by style id, following based-on chains."""
+
+    def __init__(self, document: Document):
+        self._styles: dict[str, _Style] = {}
+        self.default_paragraph: str | None = None
+        for style in document.styles:
+            el = style.element
+            self._styles[style.style_id] = _Style(
+                name=style.name or "",
+                based_on=_val(el.find(w("basedOn"))),
+                outline=_int(_val(el.find(f"{w('pPr')}/{w('outlineLvl')}"))),
+                numbered=el.find(f"{w('pPr')}/{w('numPr')}") is not None,
+                bold=_bold(el.find(f"{w('rPr')}/{w('b')}")),
+            )
+            if el.get(w("default")) in ("1", "true") and el.get(w("type")) == "paragraph":
+                self.default_paragraph = style.style_id
+
+    def chain(self, style_id: str | None):
+        seen = set()
+        while style_id and style_id in self._styles and style_id not in seen:
+            seen.add(style_id)
+            yield self._styles[style_id]
+            style_id = self._styles[style_id].based_on
+
+    def name(self, style_id: str | None) -> str | None:
+        return next((s.name for s in self.chain(style_id)), None)
+
+    def first(self, style_id: str | None, attr: str):
+        return next((getattr(s, attr) for s in self.chain(style_id) if getattr(s, attr) is not None), None)
+
+
+def _val(el: etree._Element | None) -> str | None:
+    return None if el is None else el.get(W_VAL)
+
+
+def _int(v: str | None) -> int | None:
+    return int(v) if v is not None and v.isdigit() else None
+
+
+def _bold(b: etree._Element | None) -> bool | None:
+    return None if b is None else b.get(W_VAL) in _ON
+
+
+@dataclass
+class RawBlock:
+    """A paragraph before section analysis: its Block plus the facts pseudo-headings need."""
+
+    block: Block
+    all_bold: bool
+    in_table: bool
+    real_heading: bool
+
+
+def read_blocks(document: Document) -> list[RawBlock]:
+    styles = StyleSheet(document)
+    return [_read(i, p, styles) for i, p in enumerate(body_paragraphs(document.element.body))]
+
+
+def _read(index: int, p: etree._Element, styles: StyleSheet) -> RawBlock:
+    pieces = list(visible_pieces(p))
+    text = "".join(piece.text for piece in pieces)
+    style_id = _val(p.find(f"{w('pPr')}/{w('pStyle')}")) or styles.default_paragraph
+    level = _heading_level(p, style_id, styles)
+    in_table = _in_table(p)
+    kind = "heading" if level is not None else "table_cell" if in_table else (
+        "list_item" if _is_list(p, style_id, styles) else "paragraph")
+    bold = bool(text.strip()) and all(
+        _run_bold(piece.run, style_id, styles) for piece in pieces if piece.text.strip())
+    block = Block(index=index, kind=kind, text=text, style=styles.name(style_id), level=level)
+    return RawBlock(block, bold, in_table, level is not None)
+
+
+def _heading_level(p: etree._Element, style_id: str | None, styles: StyleSheet) -> int | None:
+    own = _int(_val(p.find(f"{w('pPr')}/{w('outlineLvl')}")))
+    if own is not None:
+        return own + 1 if own < 9 else None
+    name = (styles.name(style_id) or "").strip().lower()
+    if name == "title":
+        return 0
+    m = _HEADING_STYLE.match(name)
+    if m:
+        return int(m.group(1))
+    outline = styles.first(style_id, "outline")
+    return outline + 1 if outline is not None and outline < 9 else None
+
+
+def _is_list(p: etree._Element, style_id: str | None, styles: StyleSheet) -> bool:
+    num_id = _val(p.find(f"{w('pPr')}/{w('numPr')}/{w('numId')}"))
+    if num_id is not None:
+        return num_id != "0"
+    if any(s.numbered for s in styles.chain(style_id)):
+        return True
+    return (styles.name(style_id) or "").lower().startswith("list")
+
+
+def _in_table(p: etree._Element) -> bool:
+    """True for a cell paragraph; a text box inside a cell starts its own story, so stops the search."""
+    for anc in p.iterancestors():
+        if anc.tag == w("tc"):
+            return True
+        if anc.tag in (w("txbxContent"), w("body")):
+            return False
+    return False
+
+
+def _run_bold(r: etree._Element, style_id: str | None, styles: StyleSheet) -> bool:
+    if r.tag != W_R:
+        return False
+    rpr = r.find(W_RPR)
+    own = _bold(rpr.find(w("b"))) if rpr is not None else None
+    if own is not None:
+        return own
+    char_style = _val(rpr.find(w("rStyle"))) if rpr is not None else None
+    inherited = styles.first(char_style, "bold")
+    if inherited is None:
+        inherited = styles.first(style_id, "bold")
+    return bool(inherited)
+
+
+def pseudo_heading_kind(raw: RawBlock, is_alias) -> str | None:
+    """How a typed heading looks (numbered, caps, bold, ...), or None for ordinary text."""
+    block = raw.block
+    text = block.text.strip()
+    words = text.split()
+    if raw.real_heading or raw.in_table or not words or len(words) > MAX_HEADING_WORDS:
+        return None
+    alias = is_alias(text)
+    if not alias and (block.kind == "list_item" or text[-1] in ".;," or ":" in text[:-1]):
+        return None
+    m = _NUMBERED.match(text)
+    if m and (alias or _title_case(m.group(4)) or raw.all_bold):
+        return "numbered_sub" if m.group(3) else "numbered"
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        return "caps"
+    if raw.all_bold:
+        return "bold"
+    return "plain" if alias else None
+
+
+def _title_case(text: str) -> bool:
+    words = re.findall(r"[A-Za-z][\w'’-]*", text)
+    return bool(words) and all(wd[0].isupper() or wd.lower() in _SMALL_WORDS for wd in words)

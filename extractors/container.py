@@ -1,0 +1,657 @@
+"""Gatekeeper for untrusted packet bytes: decide, before python-docx sees anything, whether a
+file is a Word document we can safely review, and say why not in words a manager understands.
+
+`check_container` never returns for a file python-docx would choke on: every such file raises
+`PacketRejected(source, reason, code)`. For Strict OOXML and macro-enabled (.docm) files it
+returns a normalised copy (`ContainerInfo.package`) that later stages must open instead of the
+original: transitional namespaces, macros removed. The original bytes are never changed.
+
+Reasons never contain packet text; codes are stable (see CODES and docs/ROBUSTNESS.md).
+"""
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import signal
+import threading
+import time
+import zipfile
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Iterator
+
+from lxml import etree
+
+from promolint.errors import PacketRejected
+
+# Stable rejection codes (tests, the cycle summary and docs/ROBUSTNESS.md rely on them).
+CODES = {
+    "empty": "the file has no bytes",
+    "too-large": "over a size limit (file, unpacked size)",
+    "encrypted": "password-protected / encrypted (OOXML in an OLE container, or encrypted .doc)",
+    "legacy-doc": "Word 97-2003 .doc, Word 2.0, or Word 2003 XML: needs saving as .docx",
+    "not-word": "some other format (PDF, RTF, HTML, text, ODF, Excel, PowerPoint, WordPerfect...)",
+    "corrupt-zip": "truncated or damaged zip, bad CRC",
+    "corrupt-docx": "a valid zip whose Word structure is broken (missing parts, malformed XML)",
+    "zip-bomb": "unpacks to far more than it weighs, or has an absurd number of parts",
+    "template": ".dotx/.dotm: a template, not a packet",
+    "unsafe-xml": "DTD/ENTITY declarations or nesting deeper than the limit",
+    "too-long": "more paragraphs or characters than the review limits",
+    "no-text": "no visible text in the document body",
+    "timeout": "the per-packet time limit ran out",
+    "unreadable": "anything else we could not read (an internal error, never a traceback)",
+}
+
+W_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+RT_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+RT_OFFICE_DOCUMENT_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
+NS_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+
+CT_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+CT_DOTX = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
+CT_DOCM = "application/vnd.ms-word.document.macroEnabled.main+xml"
+CT_DOTM = "application/vnd.ms-word.template.macroEnabledTemplate.main+xml"
+
+# Parts python-docx parses as XML when reachable: a malformed one makes it fail to open.
+_PARSED_CT = {
+    CT_DOCX,
+    "application/vnd.openxmlformats-package.core-properties+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml",
+}
+
+# Macro-carrying parts dropped from a .docm before review (content types, lower case).
+_MACRO_CT = {
+    "application/vnd.ms-office.vbaproject",
+    "application/vnd.ms-word.vbadata+xml",
+    "application/vnd.ms-office.vbaprojectsignature",
+    "application/vnd.ms-office.vbaprojectsignatureagile",
+    "application/vnd.ms-office.vbaprojectsignaturev3",
+    "application/vnd.ms-word.keymapcustomizations+xml",
+    "application/vnd.ms-word.attachedtoolbars",
+}
+
+# ISO/IEC 29500 Strict -> Transitional namespace and relationship-type mapping. Longest first,
+# so specific relationship types are rewritten before their common prefix.
+_STRICT_MAP: list[tuple[bytes, bytes]] = sorted(
+    [
+        (b"http://purl.oclc.org/ooxml/officeDocument/relationships/extendedProperties",
+         b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties"),
+        (b"http://purl.oclc.org/ooxml/officeDocument/relationships/customProperties",
+         b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"),
+        (b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+         b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"),
+        (b"http://purl.oclc.org/ooxml/wordprocessingml/main",
+         b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"),
+        (b"http://purl.oclc.org/ooxml/drawingml/main", b"http://schemas.openxmlformats.org/drawingml/2006/main"),
+        (b"http://purl.oclc.org/ooxml/drawingml/wordprocessingDrawing",
+         b"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"),
+        (b"http://purl.oclc.org/ooxml/drawingml/picture", b"http://schemas.openxmlformats.org/drawingml/2006/picture"),
+        (b"http://purl.oclc.org/ooxml/drawingml/chartDrawing",
+         b"http://schemas.openxmlformats.org/drawingml/2006/chartDrawing"),
+        (b"http://purl.oclc.org/ooxml/drawingml/chart", b"http://schemas.openxmlformats.org/drawingml/2006/chart"),
+        (b"http://purl.oclc.org/ooxml/drawingml/diagram", b"http://schemas.openxmlformats.org/drawingml/2006/diagram"),
+        (b"http://purl.oclc.org/ooxml/drawingml/lockedCanvas",
+         b"http://schemas.openxmlformats.org/drawingml/2006/lockedCanvas"),
+        (b"http://purl.oclc.org/ooxml/officeDocument/math", b"http://schemas.openxmlformats.org/officeDocument/2006/math"),
+        (b"http://purl.oclc.org/ooxml/officeDocument/sharedTypes",
+         b"http://schemas.openxmlformats.org/officeDocument/2006/sharedTypes"),
+        (b"http://purl.oclc.org/ooxml/officeDocument/customXml",
+         b"http://schemas.openxmlformats.org/officeDocument/2006/customXml"),
+        (b"http://purl.oclc.org/ooxml/officeDocument/extendedProperties",
+         b"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"),
+        (b"http://purl.oclc.org/ooxml/officeDocument/customProperties",
+         b"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"),
+        (b"http://purl.oclc.org/ooxml/officeDocument/docPropsVTypes",
+         b"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"),
+        (b"http://purl.oclc.org/ooxml/officeDocument/bibliography",
+         b"http://schemas.openxmlformats.org/officeDocument/2006/bibliography"),
+        (b"http://purl.oclc.org/ooxml/schemaLibrary/main", b"http://schemas.openxmlformats.org/schemaLibrary/2006/main"),
+    ],
+    key=lambda kv: -len(kv[0]),
+)
+_STRICT_RE = re.compile(b"|".join(re.escape(k) for k, _ in _STRICT_MAP))
+_STRICT_LOOKUP = dict(_STRICT_MAP)
+_CONFORMANCE_RE = re.compile(rb'\s[A-Za-z_][\w.-]*:conformance="strict"')
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_RATIO_GRACE_BYTES = 1024 * 1024  # small members may compress well; only big ones can be bombs
+_READ_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ContainerInfo:
+    """What the extractor and annotator need to know about a file that passed the checks."""
+
+    package: bytes  # bytes to open with python-docx: the original, or a normalised copy
+    main_part: str  # zip member name of the main document part, e.g. "word/document.xml"
+    content_type: str  # the main part's original content type
+    is_macro: bool  # was .docm: macros were dropped from `package`
+    is_strict: bool  # was Strict OOXML: `package` uses transitional namespaces
+    members: int
+    uncompressed_bytes: int
+    paragraphs: int  # w:p elements in the main part (text boxes and tables included)
+    text_chars: int  # characters inside w:t in the main part (deleted text excluded)
+    max_depth: int
+
+    @property
+    def normalized(self) -> bool:
+        return self.is_macro or self.is_strict
+
+
+class _Reject(Exception):
+    def __init__(self, code: str, reason: str):
+        super().__init__(code)
+        self.code = code
+        self.reason = reason
+
+
+def check_container(data: bytes, source: str, limits) -> ContainerInfo:
+    """Accept `data` as a reviewable Word document or raise PacketRejected. Never anything else."""
+    try:
+        return _check(data, limits)
+    except _Reject as r:
+        raise PacketRejected(source, r.reason, r.code) from None
+    except PacketRejected:
+        raise  # e.g. a packet_deadline timeout firing inside us
+    except MemoryError:
+        raise PacketRejected(source, "is too large to open within the memory limit", "too-large") from None
+    except Exception:  # noqa: BLE001 - the contract is "a reason, never a traceback"
+        raise PacketRejected(source, "could not be read as a Word document (it appears damaged)", "unreadable") from None
+
+
+def _check(data: bytes, limits) -> ContainerInfo:
+    if not data:
+        raise _Reject("empty", "is empty (0 bytes)")
+    if len(data) > limits.max_file_bytes:
+        raise _Reject("too-large", f"is too large to review ({_mb(len(data))}; the limit is {_mb(limits.max_file_bytes)})")
+    if data.startswith(_OLE_MAGIC):
+        _reject_ole(data)
+    if not data.startswith(b"PK"):
+        _reject_non_zip(data)
+    return _check_zip(data, limits)
+
+
+# ---------------------------------------------------------------- not a zip
+
+
+def _reject_ole(data: bytes) -> None:
+    """OLE compound file: encrypted OOXML, legacy .doc, or some other Office binary. Always rejects."""
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(data)
+    except Exception:  # noqa: BLE001 - a broken OLE header is just a damaged file
+        raise _Reject("not-word", "is not a Word document (an unreadable Office binary file)") from None
+    try:
+        if ole.exists("EncryptionInfo") and ole.exists("EncryptedPackage"):
+            raise _Reject("encrypted", "is password-protected (encrypted); remove the password in Word and submit it again")
+        if ole.exists("WordDocument"):
+            fib = ole.openstream("WordDocument").read(12)
+            if len(fib) >= 12 and int.from_bytes(fib[10:12], "little") & 0x0100:  # FIB fEncrypted
+                raise _Reject("encrypted", "is a password-protected Word 97-2003 (.doc) file; remove the password, "
+                                           "save it as .docx and submit it again")
+            raise _Reject("legacy-doc", "is an old Word 97-2003 (.doc) file; open it in Word, save it as .docx and submit it again")
+        kinds = {"Workbook": "an Excel workbook", "Book": "an Excel workbook",
+                 "PowerPoint Document": "a PowerPoint presentation", "VisioDocument": "a Visio drawing",
+                 "__properties_version1.0": "an Outlook message"}
+        for stream, what in kinds.items():
+            if ole.exists(stream):
+                raise _Reject("not-word", f"is not a Word document (it is {what})")
+        raise _Reject("not-word", "is not a Word document (an Office binary file of another kind)")
+    finally:
+        ole.close()
+
+
+def _reject_non_zip(data: bytes) -> None:
+    head = data[:4096]
+    if head[:4] in (b"\xdb\xa5\x2d\x00", b"\x31\xbe\x00\x00"):
+        raise _Reject("legacy-doc", "is a very old Word file (Word 2.0 or earlier); open it in Word, save it as .docx and submit it again")
+    text = _sniff_text(head)
+    if text is not None:
+        low = text.lstrip("\ufeff \t\r\n").lower()
+        if low.startswith("{\\rtf"):
+            raise _Reject("not-word", "is not a Word document (it is an RTF file); open it in Word, save it as .docx and submit it again")
+        if "<w:worddocument" in low or "schemas.microsoft.com/office/word/2003/wordml" in low:
+            raise _Reject("legacy-doc", "is a Word 2003 XML document; open it in Word, save it as .docx and submit it again")
+        if "pkg:package" in low and "schemas.microsoft.com/office/2006/xmlpackage" in low:
+            raise _Reject("not-word", "is a Word XML (flat) document, not a .docx; open it in Word, save it as .docx and submit it again")
+        if low.startswith(("<!doctype html", "<html")) or "<html" in low[:1024]:
+            raise _Reject("not-word", "is not a Word document (it is a web page, HTML); save it as .docx and submit it again")
+        if low.startswith("mime-version:"):
+            raise _Reject("not-word", "is not a Word document (it is a web archive, MHT); save it as .docx and submit it again")
+    if data.startswith(b"%PDF-"):
+        raise _Reject("not-word", "is not a Word document (it is a PDF); submit the original .docx")
+    if data[:4] == b"\xffWPC" or data[:4] == b"\xcb\x0a\x01\xf6":
+        raise _Reject("not-word", "is not a Word document (it is a WordPerfect file); save it as .docx and submit it again")
+    if text is not None:
+        raise _Reject("not-word", "is not a Word document (it is plain text)")
+    raise _Reject("not-word", "is not a Word document (unrecognised file type)")
+
+
+def _sniff_text(head: bytes) -> str | None:
+    """The head decoded as text when it looks like text, else None."""
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return head[len(bom):].decode(enc, errors="ignore")
+    if b"\x00" in head:
+        return None
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start >= len(head) - 4:  # a multi-byte character cut by our 4 KB window
+            return head[: e.start].decode("utf-8")
+    return None
+
+
+# ---------------------------------------------------------------- zip
+
+
+def _check_zip(data: bytes, limits) -> ContainerInfo:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, IndexError, KeyError):
+        raise _Reject("corrupt-zip", "is damaged or incomplete (the file looks cut short or corrupted); "
+                                     "save or download it again and resubmit") from None
+
+    if len(infos) > limits.max_zip_members:
+        raise _Reject("zip-bomb", f"has too many internal parts ({len(infos)}; the limit is {limits.max_zip_members})")
+    declared = sum(i.file_size for i in infos)
+    if declared > limits.max_uncompressed_bytes:
+        raise _Reject("zip-bomb", f"unpacks to {_mb(declared)}, over the safety limit of {_mb(limits.max_uncompressed_bytes)}")
+    for i in infos:
+        if i.file_size > _RATIO_GRACE_BYTES and i.file_size > limits.max_compression_ratio * max(i.compress_size, 1):
+            raise _Reject("zip-bomb", "is compressed suspiciously well (a zip bomb); it was not opened")
+        if i.flag_bits & 0x1:
+            raise _Reject("encrypted", "is password-protected (encrypted); remove the password and submit it again")
+
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" not in names:
+        if "mimetype" in names and zf.read("mimetype")[:100].startswith(b"application/vnd.oasis.opendocument"):
+            raise _Reject("not-word", "is not a Word document (it is an OpenDocument file); save it as .docx and submit it again")
+        raise _Reject("not-word", "is not a Word document (it is a zip archive of another kind)")
+
+    parts = _read_members(zf, infos, limits)
+    ct = _content_types(parts)
+    main, is_strict = _main_part(parts)
+    if main not in parts:
+        raise _Reject("corrupt-docx", "is damaged: its main document part is missing; open it in Word, save a copy and resubmit")
+    main_ct = ct(main)
+    if main_ct in (CT_DOTX, CT_DOTM):
+        kind = ".dotm" if main_ct == CT_DOTM else ".dotx"
+        raise _Reject("template", f"is a Word template ({kind}), not a document; create a document from it, "
+                                  "save it as .docx and submit that")
+    if main_ct not in (CT_DOCX, CT_DOCM):
+        raise _Reject("not-word", "is not a Word document (an Office file of another kind)")
+    is_macro = main_ct == CT_DOCM
+
+    reachable = _walk(parts, ct)
+    stats = _scan_xml(parts, ct, main, reachable, limits)
+    if stats.paragraphs > limits.max_paragraphs:
+        raise _Reject("too-long", f"is too long to review (more than {limits.max_paragraphs:,} paragraphs)")
+    if stats.chars > limits.max_chars:
+        raise _Reject("too-long", f"is too long to review (more than {limits.max_chars:,} characters)")
+    if stats.visible == 0:
+        raise _Reject("no-text", "contains no text to review")
+
+    package = data
+    if is_macro or is_strict:
+        package = _normalise(infos, parts, ct, main, reachable, is_macro, is_strict)
+    return ContainerInfo(
+        package=package, main_part=main, content_type=main_ct, is_macro=is_macro, is_strict=is_strict,
+        members=len(infos), uncompressed_bytes=sum(len(b) for b in parts.values()),
+        paragraphs=stats.paragraphs, text_chars=stats.chars, max_depth=stats.depth,
+    )
+
+
+def _read_members(zf: zipfile.ZipFile, infos, limits) -> dict[str, bytes]:
+    """Every member, decompressed while counting: declared sizes are not trusted; CRCs are checked."""
+    budget = limits.max_uncompressed_bytes
+    parts: dict[str, bytes] = {}
+    for info in infos:
+        if info.is_dir():
+            continue
+        buf = bytearray()
+        try:
+            with zf.open(info) as fh:
+                while chunk := fh.read(_READ_CHUNK):
+                    budget -= len(chunk)
+                    if budget < 0:
+                        raise _Reject("zip-bomb", f"unpacks to more than the safety limit of {_mb(limits.max_uncompressed_bytes)}")
+                    buf += chunk
+        except _Reject:
+            raise
+        except NotImplementedError:
+            raise _Reject("corrupt-zip", "uses a compression method Word does not; save it again from Word") from None
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, Exception) as e:  # zlib.error too
+            if isinstance(e, RuntimeError) and "encrypted" in str(e):
+                raise _Reject("encrypted", "is password-protected (encrypted); remove the password and submit it again") from None
+            raise _Reject("corrupt-zip", "is damaged (a part fails its integrity check); save or download it again "
+                                         "and resubmit") from None
+        parts[info.filename] = bytes(buf)
+    return parts
+
+
+def _safe_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, dtd_validation=False)
+
+
+def _parse_small(blob: bytes, what: str) -> etree._Element:
+    if b"<!DOCTYPE" in blob or b"<!ENTITY" in blob or b"<\x00!\x00D\x00O\x00C" in blob:
+        raise _Reject("unsafe-xml", "contains XML declarations (DTD/entities) that Word files never use; it was not opened, for safety")
+    try:
+        return etree.fromstring(blob, _safe_parser())
+    except etree.XMLSyntaxError:
+        raise _Reject("corrupt-docx", f"is damaged: its {what} is not valid; open it in Word, save a copy and resubmit") from None
+
+
+def _content_types(parts: dict[str, bytes]):
+    root = _parse_small(parts["[Content_Types].xml"], "list of contents")
+    defaults: dict[str, str] = {}
+    overrides: dict[str, str] = {}
+    for el in root:
+        if not isinstance(el.tag, str):
+            continue
+        tag = etree.QName(el).localname
+        if tag == "Default" and el.get("Extension") and el.get("ContentType"):
+            defaults[el.get("Extension").lower()] = el.get("ContentType")
+        elif tag == "Override" and el.get("PartName") and el.get("ContentType"):
+            overrides[el.get("PartName").lower()] = el.get("ContentType")
+
+    def lookup(member: str) -> str | None:
+        hit = overrides.get("/" + member.lower())
+        if hit is None:
+            ext = posixpath.splitext(member)[1][1:].lower()
+            hit = defaults.get(ext)
+        return hit
+
+    return lookup
+
+
+def _rels_name(member: str) -> str:
+    d, f = posixpath.split(member)
+    return posixpath.join(d, "_rels", f + ".rels")
+
+
+def _rels(parts: dict[str, bytes], source_member: str) -> list[tuple[str, str]]:
+    """(type, target member) of the internal relationships of `source_member` ("" = package)."""
+    name = "_rels/.rels" if source_member == "" else _rels_name(source_member)
+    blob = parts.get(name)
+    if blob is None:
+        return []
+    root = _parse_small(blob, "list of relationships")
+    base = posixpath.dirname(source_member)
+    out = []
+    for el in root:
+        if not isinstance(el.tag, str) or etree.QName(el).localname != "Relationship":
+            continue
+        if (el.get("TargetMode") or "Internal") == "External":
+            continue
+        target = el.get("Target") or ""
+        member = posixpath.normpath(target[1:] if target.startswith("/") else posixpath.join(base, target))
+        out.append((el.get("Type") or "", member.lstrip("/")))
+    return out
+
+
+def _main_part(parts: dict[str, bytes]) -> tuple[str, bool]:
+    if "_rels/.rels" not in parts:
+        raise _Reject("corrupt-docx", "is damaged: it has no table of contents (_rels/.rels); open it in Word, save a copy and resubmit")
+    for rtype, member in _rels(parts, ""):
+        if rtype == RT_OFFICE_DOCUMENT:
+            return member, False
+        if rtype == RT_OFFICE_DOCUMENT_STRICT:
+            return member, True
+    raise _Reject("not-word", "is not a Word document (an Office package without a main document)")
+
+
+def _walk(parts: dict[str, bytes], ct) -> set[str]:
+    """Parts reachable from the package relationships, as python-docx loads them."""
+    seen: set[str] = set()
+    todo = [""]
+    while todo:
+        src = todo.pop()
+        for _rtype, member in _rels(parts, src):
+            if member in seen:
+                continue
+            if member not in parts:
+                raise _Reject("corrupt-docx", "is damaged: a part it refers to is missing; open it in Word, "
+                                              "save a copy and resubmit")
+            if ct(member) is None:
+                raise _Reject("corrupt-docx", "is damaged: a part has no declared type; open it in Word, save a copy and resubmit")
+            seen.add(member)
+            todo.append(member)
+    return seen
+
+
+# ---------------------------------------------------------------- XML scan
+
+
+@dataclass
+class _Stats:
+    depth: int = 0
+    paragraphs: int = 0
+    chars: int = 0
+    visible: int = 0
+
+
+class _ScanTarget:
+    """lxml parser target: no tree is built; DTDs and excessive depth abort the parse."""
+
+    def __init__(self, max_depth: int, count: bool):
+        self.max_depth = max_depth
+        self.depth = 0
+        self.max_seen = 0
+        self.count = count
+        self.in_t = 0
+        self.stats = _Stats()
+
+    def doctype(self, *_args):
+        raise _Reject("unsafe-xml", "contains XML declarations (DTD/entities) that Word files never use; "
+                                    "it was not opened, for safety")
+
+    def start(self, tag, _attrib, _nsmap=None):
+        self.depth += 1
+        if self.depth > self.max_seen:
+            self.max_seen = self.depth
+            if self.depth > self.max_depth:
+                raise _Reject("unsafe-xml", f"has XML nested more than {self.max_depth} levels deep; it was not opened, for safety")
+        if self.count:
+            if tag in _P_TAGS:
+                self.stats.paragraphs += 1
+            elif tag in _T_TAGS:
+                self.in_t += 1
+
+    def end(self, tag):
+        self.depth -= 1
+        if self.count and tag in _T_TAGS:
+            self.in_t -= 1
+
+    def data(self, text):
+        if self.in_t:
+            self.stats.chars += len(text)
+            if not self.stats.visible and text.strip():
+                self.stats.visible = 1
+
+    def comment(self, _text):
+        pass
+
+    def pi(self, _target, _data=None):
+        pass
+
+    def close(self):
+        self.stats.depth = self.max_seen
+        return self.stats
+
+
+_P_TAGS = {f"{{{W_MAIN}}}p", f"{{{W_STRICT}}}p"}
+_T_TAGS = {f"{{{W_MAIN}}}t", f"{{{W_STRICT}}}t"}
+
+
+def _is_xml(member: str, ctype: str | None) -> bool:
+    low = member.lower()
+    return low.endswith((".xml", ".rels", ".vml")) or bool(ctype and (ctype.endswith("+xml") or ctype.endswith("/xml")))
+
+
+def _scan_xml(parts, ct, main: str, reachable: set[str], limits) -> _Stats:
+    """Stream every XML part through a no-DTD, no-entity, depth-limited parser."""
+    # python-docx's parser stops at depth 256 whatever we allow; reject rather than crash later.
+    max_depth = min(limits.max_xml_depth, 256)
+    result = _Stats()
+    for member, blob in parts.items():
+        ctype = ct(member)
+        if not _is_xml(member, ctype):
+            continue
+        critical = member == main or member.endswith(".rels") or member == "[Content_Types].xml" or (
+            member in reachable and ctype in _PARSED_CT)
+        target = _ScanTarget(max_depth, count=member == main)
+        parser = etree.XMLParser(target=target, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+        try:
+            for i in range(0, len(blob), 1 << 20):
+                parser.feed(blob[i : i + (1 << 20)])
+            stats = parser.close()
+        except _Reject:
+            raise
+        except etree.XMLSyntaxError:
+            if critical:
+                raise _Reject("corrupt-docx", "is damaged: part of its content is not valid XML; open it in Word, "
+                                              "save a copy and resubmit") from None
+            continue
+        result.depth = max(result.depth, stats.depth)
+        if member == main:
+            result.paragraphs, result.chars, result.visible = stats.paragraphs, stats.chars, stats.visible
+    return result
+
+
+# ---------------------------------------------------------------- normalisation
+
+
+def _normalise(infos, parts, ct, main, reachable, is_macro: bool, is_strict: bool) -> bytes:
+    """A transitional, macro-free .docx with the same text: what python-docx and the annotator open."""
+    drop: set[str] = set()
+    if is_macro:
+        drop = {m for m in parts if (ct(m) or "").lower() in _MACRO_CT}
+        drop |= {_rels_name(m) for m in drop}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zw:
+        for info in infos:
+            name = info.filename
+            if info.is_dir() or name in drop:
+                continue
+            blob = parts[name]
+            if name == "[Content_Types].xml":
+                blob = _fix_content_types(blob, main, drop, is_macro)
+            elif name.endswith(".rels") and is_macro:
+                blob = _drop_rels_to(blob, name, drop)
+            if is_strict and _is_xml(name, ct(name)):
+                blob = _strict_to_transitional(blob)
+                if name == main:
+                    blob = _CONFORMANCE_RE.sub(b"", blob, count=1)
+            zw.writestr(name, blob)
+    return out.getvalue()
+
+
+def _fix_content_types(blob: bytes, main: str, drop: set[str], is_macro: bool) -> bytes:
+    root = etree.fromstring(blob, _safe_parser())
+    for el in list(root):
+        if not isinstance(el.tag, str):
+            continue
+        part = (el.get("PartName") or "").lstrip("/")
+        if part in drop:
+            root.remove(el)
+        elif is_macro and part == main:
+            el.set("ContentType", CT_DOCX)
+        elif el.get("ContentType", "").lower() == "application/vnd.ms-office.vbaproject":
+            root.remove(el)  # Default Extension="bin" for macros; no remaining part needs it
+    if is_macro and not any(isinstance(e.tag, str) and (e.get("PartName") or "").lstrip("/") == main for e in root):
+        etree.SubElement(root, f"{{{NS_CT}}}Override", PartName="/" + main, ContentType=CT_DOCX)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _drop_rels_to(blob: bytes, rels_member: str, drop: set[str]) -> bytes:
+    # rels for "word/_rels/document.xml.rels" point relative to "word/"
+    base = posixpath.dirname(posixpath.dirname(rels_member))
+    root = etree.fromstring(blob, _safe_parser())
+    changed = False
+    for el in list(root):
+        if not isinstance(el.tag, str) or (el.get("TargetMode") or "") == "External":
+            continue
+        target = el.get("Target") or ""
+        member = posixpath.normpath(target[1:] if target.startswith("/") else posixpath.join(base, target)).lstrip("/")
+        if member in drop:
+            root.remove(el)
+            changed = True
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True) if changed else blob
+
+
+def _strict_to_transitional(blob: bytes) -> bytes:
+    if blob.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = blob.decode("utf-16")
+        return _STRICT_RE.sub(lambda m: _STRICT_LOOKUP[m.group(0)], text.encode("utf-8")).decode("utf-8").encode("utf-16")
+    return _STRICT_RE.sub(lambda m: _STRICT_LOOKUP[m.group(0)], blob)
+
+
+# ---------------------------------------------------------------- time limit
+
+_deadline: ContextVar[tuple[float, str, float] | None] = ContextVar("promolint_packet_deadline", default=None)
+
+
+class _Timeout(BaseException):
+    """Raised by the alarm; BaseException so `except Exception` in library code cannot swallow it."""
+
+
+@contextmanager
+def packet_deadline(seconds: float, source: str) -> Iterator[None]:
+    """Bound one packet's review to `seconds`; on expiry raise PacketRejected(code="timeout").
+
+    In the main thread of a POSIX process an interval timer interrupts pure-Python loops; in
+    other threads (e.g. Prefect task runners) only `check_deadline()` calls in long loops stop
+    the work. Hard isolation (C code, memory) needs a subprocess: see docs/ROBUSTNESS.md.
+    """
+    if not seconds or seconds <= 0:
+        yield
+        return
+    token = _deadline.set((time.monotonic() + seconds, source, seconds))
+    use_alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    old_handler = old_timer = None
+    if use_alarm:
+        def _on_alarm(_signum, _frame):
+            raise _Timeout()
+
+        old_handler = signal.signal(signal.SIGALRM, _on_alarm)
+        old_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Timeout:
+        raise PacketRejected(source, _timeout_reason(seconds), "timeout") from None
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old_handler)
+            if old_timer and old_timer[0] > 0:  # re-arm an enclosing deadline
+                signal.setitimer(signal.ITIMER_REAL, *old_timer)
+        _deadline.reset(token)
+
+
+def check_deadline() -> None:
+    """Cheap cooperative check for long loops (extraction, analysis, annotation)."""
+    current = _deadline.get()
+    if current is not None and time.monotonic() > current[0]:
+        _end, source, seconds = current
+        raise PacketRejected(source, _timeout_reason(seconds), "timeout")
+
+
+def _timeout_reason(seconds: float) -> str:
+    return f"took longer than {seconds:g} seconds to review and was stopped"
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"

@@ -1,0 +1,190 @@
+"""Raw WordprocessingML shared by the extractor and the annotator.
+
+Both sides must agree on what a paragraph's text is and which paragraph is number N, or an
+annotation lands on the wrong words. So both use `body_paragraphs` and `visible_pieces` from here.
+Visible text means tracked changes accepted: insertions and moves-to count, deletions and
+moves-from do not; field codes are hidden, field results shown; nested paragraphs (text boxes)
+are their own paragraphs. Per-element text follows python-docx's `Paragraph.text`.
+"""
+from __future__ import annotations
+
+from copy import deepcopy
+from typing import Iterator, NamedTuple
+
+from lxml import etree
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def w(tag: str) -> str:
+    return f"{{{W_NS}}}{tag}"
+
+
+W_P, W_R, W_T, W_RPR, W_ID, W_VAL = w("p"), w("r"), w("t"), w("rPr"), w("id"), w("val")
+MC_FALLBACK = f"{{{MC_NS}}}Fallback"
+RANGE_START, RANGE_END, REFERENCE = w("commentRangeStart"), w("commentRangeEnd"), w("commentReference")
+
+# Paragraph content that is never visible text (or is its own paragraph).
+_HIDDEN = {
+    w("del"), w("moveFrom"), w("pPr"), w("rPr"), w("sdtPr"), w("sdtEndPr"), w("customXmlPr"),
+    w("smartTagPr"), w("p"), w("tbl"), w("txbxContent"), MC_FALLBACK,
+    f"{{{M_NS}}}oMath", f"{{{M_NS}}}oMathPara",
+}
+_SYNTHETIC = {w("tab"): "\t", w("ptab"): "\t", w("cr"): "\n", w("noBreakHyphen"): "-"}
+_LINE_BREAK_TYPES = {None, "textWrapping"}
+
+
+class Piece(NamedTuple):
+    """A stretch of visible text: `t` is its w:t, or None for a tab/break; `element` is its source."""
+
+    text: str
+    t: etree._Element | None
+    element: etree._Element
+    run: etree._Element
+
+
+def body_paragraphs(body: etree._Element) -> list[etree._Element]:
+    """Every w:p of the body in document order (tables, text boxes), skipping mc:Fallback copies."""
+    duplicates = {id(p) for fb in body.iter(MC_FALLBACK) for p in fb.iter(W_P)}
+    return [p for p in body.iter(W_P) if id(p) not in duplicates]
+
+
+def visible_pieces(p: etree._Element) -> Iterator[Piece]:
+    """The paragraph's visible text pieces, in order; empty pieces are skipped."""
+    return _walk(p)
+
+
+def paragraph_text(p: etree._Element) -> str:
+    return "".join(piece.text for piece in visible_pieces(p))
+
+
+def _walk(el: etree._Element) -> Iterator[Piece]:
+    for child in el:
+        tag = child.tag
+        if tag == W_R:
+            yield from _run_pieces(child)
+        elif isinstance(tag, str) and tag not in _HIDDEN:
+            yield from _walk(child)  # ins, moveTo, hyperlink, sdt, smartTag, fldSimple, customXml...
+
+
+def _run_pieces(r: etree._Element) -> Iterator[Piece]:
+    for child in r:
+        tag = child.tag
+        if tag == W_T:
+            if child.text:
+                yield Piece(child.text, child, child, r)
+        elif tag in _SYNTHETIC:
+            yield Piece(_SYNTHETIC[tag], None, child, r)
+        elif tag == w("br") and child.get(w("type")) in _LINE_BREAK_TYPES:
+            yield Piece("\n", None, child, r)
+
+
+# -- anchoring: make run boundaries at text offsets, then put comment markers around runs --
+
+
+def ensure_boundary(p: etree._Element, offset: int) -> None:
+    """Split runs (and a w:t if needed) so a run starts exactly at `offset`. Text is unchanged."""
+    pos = 0
+    for piece in visible_pieces(p):
+        end = pos + len(piece.text)
+        if pos <= offset < end:
+            target = piece.element if offset == pos else _split_t(piece.t, offset - pos)
+            _split_run_before(piece.run, target)
+            return
+        pos = end
+
+
+def _split_t(t: etree._Element, k: int) -> etree._Element:
+    tail = t.makeelement(W_T, {})
+    tail.text, t.text = t.text[k:], t.text[:k]
+    for el in (t, tail):
+        el.set(XML_SPACE, "preserve")
+    t.addnext(tail)
+    return tail
+
+
+def _split_run_before(r: etree._Element, child: etree._Element) -> None:
+    """Move `child` and what follows it into a new run with a copy of the run's formatting."""
+    before = [c for c in child.itersiblings(preceding=True) if c.tag != W_RPR]
+    if not before:
+        return
+    new_r = r.makeelement(W_R, dict(r.attrib))
+    rpr = r.find(W_RPR)
+    if rpr is not None:
+        new_r.append(deepcopy(rpr))
+    for c in [child, *child.itersiblings()]:
+        new_r.append(c)
+    r.addnext(new_r)
+
+
+def mark_comment_range(p: etree._Element, start: int, end: int, comment_id: int) -> bool:
+    """Anchor comment `comment_id` on visible text [start, end) of `p`. False if the span is empty."""
+    ensure_boundary(p, start)
+    ensure_boundary(p, end)
+    runs, pos = [], 0
+    for piece in visible_pieces(p):
+        if pos >= start and pos + len(piece.text) <= end:
+            runs.append(piece.run)
+        pos += len(piece.text)
+    if not runs:
+        return False
+    first, last = runs[0], runs[-1]
+    first.addprevious(first.makeelement(RANGE_START, {W_ID: str(comment_id)}))
+    range_end = last.makeelement(RANGE_END, {W_ID: str(comment_id)})
+    last.addnext(range_end)
+    # The reference run sits at paragraph level so it is not part of a link or tracked insertion.
+    outer = _child_of(p, last)
+    (range_end if outer is last else outer).addnext(_reference_run(p, comment_id))
+    return True
+
+
+def _child_of(p: etree._Element, el: etree._Element) -> etree._Element:
+    while el.getparent() is not p:
+        el = el.getparent()
+    return el
+
+
+def _reference_run(p: etree._Element, comment_id: int) -> etree._Element:
+    r = p.makeelement(W_R, {})
+    rpr = etree.SubElement(r, W_RPR)
+    etree.SubElement(rpr, w("rStyle"), {W_VAL: "CommentReference"})
+    etree.SubElement(r, REFERENCE, {W_ID: str(comment_id)})
+    return r
+
+
+def comment_spans(p: etree._Element) -> dict[int, tuple[int, int]]:
+    """Comment id -> visible-text span of ranges that start and end in this paragraph."""
+    starts, spans, pos = {}, {}, 0
+    for el in _walk_with_marks(p):
+        if isinstance(el, Piece):
+            pos += len(el.text)
+        elif el.tag == RANGE_START:
+            starts[int(el.get(W_ID))] = pos
+        elif int(el.get(W_ID)) in starts:
+            spans[int(el.get(W_ID))] = (starts[int(el.get(W_ID))], pos)
+    return spans
+
+
+def _walk_with_marks(el: etree._Element):
+    for child in el:
+        tag = child.tag
+        if tag == W_R:
+            yield from _run_pieces(child)
+        elif tag in (RANGE_START, RANGE_END):
+            yield child
+        elif isinstance(tag, str) and tag not in _HIDDEN:
+            yield from _walk_with_marks(child)
+
+
+def remove_comment_marks(root: etree._Element, comment_ids: set[int]) -> None:
+    """Drop range markers and references of `comment_ids`; a reference-only run goes entirely."""
+    ids = {str(i) for i in comment_ids}
+    marks = [el for tag in (RANGE_START, RANGE_END, REFERENCE) for el in root.iter(tag) if el.get(W_ID) in ids]
+    for el in marks:
+        parent = el.getparent()
+        parent.remove(el)
+        if el.tag == REFERENCE and parent.tag == W_R and all(c.tag == W_RPR for c in parent):
+            parent.getparent().remove(parent)

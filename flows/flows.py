@@ -1,0 +1,131 @@
+"""Prefect flows over flows.core: thin wrappers, references in, counts out.
+
+Parameters are source specs, output folders and PacketRefs, never packet text. Task results are
+not persisted and not cached (the ledger is the idempotency record), so the Prefect database
+never holds packet content.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+from pathlib import Path  # noqa: E402
+from typing import Callable  # noqa: E402
+
+from prefect import flow, get_run_logger, task, unmapped  # noqa: E402
+from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.futures import as_completed  # noqa: E402
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+
+from flows.core import (PacketResult, cached_config, cached_source, clean_partial_writes, list_source,  # noqa: E402
+                        pending, process_packet, record_failure, result_from_ledger, stable)
+from flows.ledger import Ledger  # noqa: E402
+from flows.settings import flows_config, summary_formats  # noqa: E402
+from flows.summary import build_summary, render_markdown, write_summary  # noqa: E402
+from promolint.config import load_config  # noqa: E402
+from sources import PacketRef, open_source  # noqa: E402
+
+# Set by `promolint batch` for its progress bar; called in the flow's process per finished packet.
+PROGRESS: Callable[[PacketResult], None] | None = None
+TOTAL: Callable[[int], None] | None = None
+
+
+def _notify(r: PacketResult) -> None:
+    if PROGRESS:
+        PROGRESS(r)
+
+
+def make_task_runner(config_path: str | None):
+    fc = flows_config(cached_config(config_path))
+    if fc.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(cluster_kwargs={"n_workers": fc.dask_workers, "threads_per_worker": 1,
+                                              "processes": True, "dashboard_address": None})
+    return ThreadPoolTaskRunner(max_workers=fc.concurrency)
+
+
+@task(name="review-packet", task_run_name="review-{ref.name}", persist_result=False, cache_policy=NO_CACHE,
+      retries=2, retry_delay_seconds=2)
+def review_packet_task(ref: PacketRef, source: str, out: str, config_path: str | None = None) -> PacketResult:
+    result = process_packet(cached_source(source), ref, Path(out), cached_config(config_path))
+    get_run_logger().info("%s: %s rules=%s", ref.source_id, result.status, ",".join(sorted(result.rules)))
+    return result
+
+
+@flow(name="review-packet", persist_result=False)
+def review_packet(ref: PacketRef, source: str, out: str, config_path: str | None = None) -> PacketResult:
+    """One packet through extract, analyze, annotate, render and deliver."""
+    return review_packet_task(ref, source, out, config_path)
+
+
+@flow(name="review-batch", persist_result=False)
+def review_batch(refs: list[PacketRef], source: str, out: str, config_path: str | None = None) -> list[PacketResult]:
+    """Maps packets over the configured task runner (threads, or Dask processes)."""
+    fc = flows_config(cached_config(config_path))
+    reviewer = review_packet_task.with_options(retries=fc.retries, retry_delay_seconds=fc.retry_delay_seconds)
+    futures = reviewer.map(refs, unmapped(source), unmapped(out), unmapped(config_path))
+    by_id = {f.task_run_id: r for f, r in zip(futures, refs)}
+    results = []
+    for fut in as_completed(futures):
+        state = fut.state
+        if state.is_completed():
+            res = fut.result()
+        else:  # retries exhausted: quarantined, the batch goes on
+            res = record_failure(Path(out), by_id[fut.task_run_id], fut.result(raise_on_failure=False))
+        results.append(res)
+        _notify(res)
+    return results
+
+
+def _run_batch(refs, source, out, config_path):
+    if not refs:
+        return []
+    return review_batch.with_options(task_runner=make_task_runner(config_path))(refs, source, out, config_path)
+
+
+@flow(name="review-cycle", persist_result=False)
+def review_cycle(source: str, out: str, config_path: str | None = None) -> dict:
+    """Every packet in a source; writes and publishes the cycle summary."""
+    logger = get_run_logger()
+    config = load_config(config_path or None)
+    out_root = Path(out)
+    clean_partial_writes(out_root)
+    ledger = Ledger(out_root)
+    refs, skipped = list_source(open_source(source))
+    if TOTAL:
+        TOTAL(len(refs) + len(skipped))
+    todo = pending(refs, ledger)
+    todo_ids = {r.source_id for r in todo}
+    done = [result_from_ledger(ledger, r) for r in refs if r.source_id not in todo_ids]
+    results = [PacketResult(source_id=s.source_id, name=s.name, status="skipped", reason=s.reason) for s in skipped]
+    for r in done + results:
+        _notify(r)
+    results += done + _run_batch(todo, source, out, config_path)
+    summary = build_summary(results)
+    write_summary(summary, out_root, summary_formats(config, flows_config(config)))
+    create_markdown_artifact(markdown=render_markdown(summary), key="promolint-cycle-summary",
+                             description="promolint cycle summary (identifiers, scores and rule ids only)")
+    create_table_artifact(table=summary["packets"], key="promolint-cycle-packets",
+                          description="promolint: one row per packet")
+    logger.info("cycle: %s", summary["counts"])
+    return summary["counts"]
+
+
+@flow(name="watch-folder", persist_result=False)
+def watch_folder(source: str, out: str, config_path: str | None = None) -> dict:
+    """Reviews only packets that are new or changed since the last run and have stopped changing."""
+    logger = get_run_logger()
+    fc = flows_config(load_config(config_path or None))
+    out_root = Path(out)
+    clean_partial_writes(out_root)
+    refs, _ = list_source(open_source(source))
+    ready, moving = stable(pending(refs, Ledger(out_root)), fc.settle_seconds)
+    results = _run_batch(ready, source, out, config_path)
+    counts = {s: sum(r.status == s for r in results) for s in ("reviewed", "rejected", "failed", "deferred")}
+    counts["deferred"] += len(moving)
+    counts["unchanged"] = len(refs) - len(ready) - len(moving)
+    logger.info("watch: %s", counts)
+    return counts

@@ -1,0 +1,136 @@
+"""What was reviewed, keyed by (source id, content version), in SQLite beside the outputs.
+
+Re-runs consult the ledger so unchanged packets are skipped and changed ones re-reviewed. The
+previous findings are kept here (not only in the output folder, which managers may tidy) so a
+re-review can show progress. Rows hold identifiers, hashes, statuses and one-line reasons only.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from deliver.local import write_atomic
+from promolint.model import Review
+from sources.base import PacketRef
+
+LEDGER_DIR = ".promolint"
+LEDGER_DB = "ledger.sqlite"
+
+# reviewed: outputs written. rejected: permanent (PacketRejected), not retried until the file
+# changes. failed: transient failure after retries, retried on the next run.
+DONE_STATUSES = ("reviewed", "rejected")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS packets (
+    source_id   TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    reason      TEXT,
+    stem        TEXT,
+    author_dir  TEXT,
+    outputs     TEXT,
+    reviewed_version TEXT,
+    updated_at  REAL NOT NULL
+);
+"""
+
+
+@dataclass
+class Entry:
+    source_id: str
+    name: str
+    version: str
+    status: str
+    reason: str | None
+    stem: str | None
+    author_dir: str | None
+    outputs: list[str]
+    reviewed_version: str | None
+
+
+class Ledger:
+    """One short-lived connection per call: safe from worker threads and Dask processes."""
+
+    def __init__(self, out_root: Path):
+        self.root = Path(out_root) / LEDGER_DIR
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.path = self.root / LEDGER_DB
+        with closing(self._connect()) as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=30, isolation_level=None)
+
+    def get(self, source_id: str) -> Entry | None:
+        with closing(self._connect()) as db:
+            row = db.execute(
+                "SELECT source_id, name, version, status, reason, stem, author_dir, outputs, reviewed_version"
+                " FROM packets WHERE source_id = ?",
+                (source_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        return Entry(*row[:7], json.loads(row[7] or "[]"), row[8])
+
+    def entries(self) -> list[Entry]:
+        with closing(self._connect()) as db:
+            ids = [r[0] for r in db.execute("SELECT source_id FROM packets ORDER BY source_id")]
+        return [e for e in (self.get(i) for i in ids) if e]
+
+    def is_current(self, ref: PacketRef) -> bool:
+        """True when this exact content was already reviewed or permanently rejected."""
+        e = self.get(ref.source_id)
+        return e is not None and e.version == ref.version and e.status in DONE_STATUSES
+
+    def stem_for(self, ref: PacketRef) -> str:
+        """The output stem, stable per source id and unique across sources sharing a file name."""
+        e = self.get(ref.source_id)
+        if e and e.stem:
+            return e.stem
+        with closing(self._connect()) as db:
+            taken = db.execute(
+                "SELECT 1 FROM packets WHERE stem = ? AND source_id != ?", (ref.stem, ref.source_id)
+            ).fetchone()
+        return f"{ref.stem}-{_short(ref.source_id)}" if taken else ref.stem
+
+    def record(self, ref: PacketRef, status: str, *, reason: str | None = None, stem: str | None = None,
+               author_dir: str | None = None, outputs: list[str] | None = None) -> None:
+        prev = self.get(ref.source_id)
+        reviewed_version = ref.version if status == "reviewed" else (prev.reviewed_version if prev else None)
+        with closing(self._connect()) as db:
+            db.execute(
+                "INSERT INTO packets (source_id, name, version, status, reason, stem, author_dir, outputs,"
+                " reviewed_version, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(source_id) DO UPDATE SET name=excluded.name, version=excluded.version,"
+                " status=excluded.status, reason=excluded.reason,"
+                " stem=COALESCE(excluded.stem, packets.stem),"
+                " author_dir=COALESCE(excluded.author_dir, packets.author_dir),"
+                " outputs=CASE WHEN excluded.status='reviewed' THEN excluded.outputs ELSE packets.outputs END,"
+                " reviewed_version=excluded.reviewed_version, updated_at=excluded.updated_at",
+                (ref.source_id, ref.name, ref.version, status, reason, stem, author_dir,
+                 json.dumps(outputs or []), reviewed_version, time.time()),
+            )
+
+    # Previous findings: the progress section compares a revision against these.
+    def _review_path(self, source_id: str) -> Path:
+        return self.root / "reviews" / f"{hashlib.sha256(source_id.encode()).hexdigest()}.json"
+
+    def previous_review(self, source_id: str) -> Review | None:
+        p = self._review_path(source_id)
+        if not p.exists():
+            return None
+        return Review.model_validate(json.loads(p.read_text(encoding="utf-8")))
+
+    def save_review(self, source_id: str, findings_json: bytes) -> None:
+        write_atomic(self._review_path(source_id), findings_json)
+
+
+def _short(source_id: str) -> str:
+    return hashlib.sha256(source_id.encode()).hexdigest()[:8]

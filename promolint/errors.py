@@ -1,0 +1,15 @@
+"""Errors a user sees: one line, naming the file and a reason a manager understands."""
+
+
+class PacketRejected(Exception):
+    """A file we will not review. `reason` is short, human and contains no packet text."""
+
+    def __init__(self, source: str, reason: str, code: str = "rejected"):
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+        self.code = code
+
+
+class ConfigError(Exception):
+    """Bad configuration: names the file and the key."""

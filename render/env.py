@@ -1,0 +1,156 @@
+"""Sandboxed Jinja environments and the template folder's manifest.
+
+An organisation changes wording, branding and section order by pointing `templates_dir` at its
+own folder; nothing here names a section or a sentence.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from jinja2 import ChainableUndefined, FileSystemLoader, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from promolint.errors import ConfigError
+
+MANIFEST = "feedback.yaml"
+BODY_TEMPLATE = "body.html.j2"
+PAGE_TEMPLATE = "feedback.html.j2"
+DOCX_TEMPLATE = "feedback.docx"
+WORDING = "wording.j2"
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def brief(text: object, limit: int = 90) -> str:
+    """Shorten a quoted claim on a word boundary so a quote stays a quote, not a paragraph."""
+    s = " ".join(str(text or "").split())
+    if len(s) <= limit:
+        return s
+    cut = s[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.-")
+    return cut + "…"
+
+
+def pct(value: object) -> str:
+    """Share 0..1 as a whole percentage; anything else is 'n/a' so a missing key never crashes."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "n/a"
+    return f"{round(value * 100)}%"
+
+
+def na(value: object) -> object:
+    return "n/a" if value is None or value == "" else value
+
+
+def datefmt(value: object, fmt: str = "%d %B %Y") -> str:
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.strftime(fmt).lstrip("0")
+    return "n/a"
+
+
+def sentence(text: object) -> str:
+    """Analysis labels are fragments ("first-person ownership"): start upper, end with a stop.
+    Unlike Jinja's `capitalize`, keeps acronyms (ETA, SLA) intact."""
+    s = str(text or "").strip()
+    if s:
+        s = s[0].upper() + s[1:]
+        s = s if s[-1] in ".!?…" else s + "."
+    return Markup(s) if isinstance(text, Markup) else s  # a macro's output is already escaped
+
+
+def _filters(env: SandboxedEnvironment) -> None:
+    env.filters.update(brief=brief, pct=pct, na=na, datefmt=datefmt, sentence=sentence)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    sections: tuple[str, ...]
+    appendix: tuple[str, ...]
+    progress_after: str | None
+    table_style: str
+    chart: bool
+    date_format: str
+    raw: dict
+
+
+def _manifest(folder: Path) -> Manifest:
+    path = folder / MANIFEST
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        data = {}
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML ({e.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: top level must be a mapping")
+    names = {}
+    for key in ("sections", "appendix"):
+        value = data.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(n, str) and _NAME.match(n) for n in value):
+            raise ConfigError(f"{path}: {key}: must be a list of template names (lowercase, _)")
+        for n in value:
+            if not (folder / "sections" / f"{n}.html.j2").is_file():
+                raise ConfigError(f"{path}: {key}: no template sections/{n}.html.j2")
+        names[key] = tuple(value)
+    docx = data.get("docx") or {}
+    return Manifest(
+        sections=names["sections"],
+        appendix=names["appendix"],
+        progress_after=data.get("progress_after"),
+        table_style=str(docx.get("table_style", "Light Grid Accent 1")),
+        chart=bool(data.get("chart", True)),
+        date_format=str(data.get("date_format", "%d %B %Y")),
+        raw=data,
+    )
+
+
+@dataclass(frozen=True)
+class Templates:
+    folder: Path
+    html: SandboxedEnvironment
+    docx: SandboxedEnvironment
+    manifest: Manifest
+    docx_bytes: bytes | None
+
+
+def _stamp(folder: Path) -> tuple:
+    """Modification times of the folder's files, so an edited template is picked up without restart."""
+    try:
+        return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()))
+    except OSError:
+        return ()
+
+
+@lru_cache(maxsize=8)
+def _load(folder: Path, stamp: tuple) -> Templates:
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: templates_dir is not a folder")
+    html = SandboxedEnvironment(
+        loader=FileSystemLoader(str(folder)),
+        autoescape=select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True),
+        undefined=ChainableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    _filters(html)
+    # docxtpl renders the Word XML itself: autoescape keeps packet titles from breaking the XML.
+    docx = SandboxedEnvironment(autoescape=True, undefined=ChainableUndefined)
+    _filters(docx)
+    docx_path = folder / DOCX_TEMPLATE
+    return Templates(
+        folder=folder,
+        html=html,
+        docx=docx,
+        manifest=_manifest(folder),
+        docx_bytes=docx_path.read_bytes() if docx_path.is_file() else None,
+    )
+
+
+def load_templates(folder: str | Path) -> Templates:
+    folder = Path(folder).resolve()
+    return _load(folder, _stamp(folder))

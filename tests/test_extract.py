@@ -1,0 +1,289 @@
+"""Extraction on real .docx files: sections, "What You Did", claims, and visible text."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+from docx.shared import Pt
+
+from conftest import SHARED, build_packet
+from extractors import extract_packet
+from extractors.wordxml import body_paragraphs, paragraph_text
+from promolint.config import load_config
+from promolint.errors import PacketRejected
+
+CORPUS = SHARED / "corpus" / "docx"
+CONFIG = load_config()
+
+
+def extract(path: Path):
+    return extract_packet(path.read_bytes(), str(path), CONFIG)
+
+
+def save(d, tmp_path: Path, name: str = "p.docx") -> Path:
+    path = tmp_path / name
+    d.save(path)
+    return path
+
+
+def add_xml_paragraph(d, inner: str) -> None:
+    """Append a body paragraph built from raw run-level XML (tracked changes, links, controls)."""
+    p = parse_xml(f"<w:p {nsdecls('w', 'r')}>{inner}</w:p>")
+    d.element.body.insert(len(d.element.body) - 1, p)  # before the final sectPr
+
+
+def bold_line(d, text: str):
+    d.add_paragraph().add_run(text).bold = True
+
+
+def test_claims_come_only_from_what_you_did(packet_factory):
+    packet = extract(packet_factory(["I led the migration. It shipped in Q3.", "We rebuilt pricing."]))
+    assert packet.title == "Promotion packet: L5 to L6"
+    assert packet.author == "Dana Reyes"
+    assert packet.what_you_did_found
+    assert packet.sections_reviewed == ["What You Did"]
+    assert [c.text for c in packet.claims] == ["I led the migration.", "It shipped in Q3.", "We rebuilt pricing."]
+    assert [c.id for c in packet.claims] == ["c1", "c2", "c3"]
+    assert {c.section for c in packet.claims} == {"What You Did"}
+
+
+def test_claim_offsets_point_into_block_text(tmp_path):
+    d = docx.Document()
+    d.add_heading("What You Did", 1)
+    d.add_paragraph("  I cut p99 latency by 40%.   Then I wrote the runbook.  ")
+    packet = extract(save(d, tmp_path))
+    block = next(b for s in packet.sections for b in s.blocks)
+    for claim in packet.claims:
+        assert block.text[claim.offset:claim.offset + len(claim.text)] == claim.text
+        assert claim.text == claim.text.strip()
+        assert claim.paragraph == block.index
+
+
+@pytest.mark.parametrize("heading", ["WHAT YOU DID:", "What I did", "Key contributions", "what-you-did",
+                                     "2. Key Contributions", "What You Did (H1 2024)"])
+def test_alias_matching_ignores_case_punctuation_and_numbering(packet_factory, heading):
+    packet = extract(packet_factory(["I shipped the ledger."], heading=heading))
+    assert packet.what_you_did_found
+    assert [c.text for c in packet.claims] == ["I shipped the ledger."]
+
+
+def test_subsections_are_reviewed_until_a_same_level_heading(tmp_path):
+    d = docx.Document()
+    d.add_heading("What You Did", 1)
+    d.add_heading("Ledger migration", 2)
+    d.add_paragraph("I moved the ledger to Aurora.")
+    d.add_heading("Details", 3)
+    d.add_paragraph("Zero downtime.")
+    d.add_heading("Pricing", 2)
+    d.add_paragraph("I rebuilt pricing.")
+    d.add_heading("Growth", 1)
+    d.add_paragraph("I want to lead more.")
+    packet = extract(save(d, tmp_path))
+    assert [(c.text, c.subsection) for c in packet.claims] == [
+        ("I moved the ledger to Aurora.", "Ledger migration"),
+        ("Zero downtime.", "Details"),
+        ("I rebuilt pricing.", "Pricing"),
+    ]
+    assert packet.sections_reviewed == ["What You Did", "Ledger migration", "Details", "Pricing"]
+
+
+def test_pseudo_headings_typed_by_hand(tmp_path):
+    d = docx.Document()
+    d.add_paragraph("Name: Priya Natarajan")
+    d.add_paragraph("SUMMARY")
+    d.add_paragraph("Six years on payments.")
+    d.add_paragraph("WHAT YOU DID:")
+    bold_line(d, "Ledger migration")
+    d.add_paragraph("I moved the ledger. It took a quarter.")
+    d.add_paragraph("1. Pricing Engine")
+    d.add_paragraph("I rebuilt pricing.")
+    d.add_paragraph("NEXT STEPS")
+    d.add_paragraph("Lead the platform group.")
+    d.core_properties.author = ""
+    packet = extract(save(d, tmp_path))
+    assert packet.author == "Priya Natarajan"
+    assert packet.what_you_did_found
+    assert [(c.text, c.subsection) for c in packet.claims] == [
+        ("I moved the ledger.", "Ledger migration"),
+        ("It took a quarter.", "Ledger migration"),
+        ("I rebuilt pricing.", "1. Pricing Engine"),
+    ]
+
+
+def test_bold_sentence_with_period_is_not_a_heading(tmp_path):
+    d = docx.Document()
+    d.add_heading("Impact", 1)
+    bold_line(d, "I cut costs by half.")
+    d.add_paragraph("It saved $2M.")
+    packet = extract(save(d, tmp_path))
+    assert [c.text for c in packet.claims] == ["I cut costs by half.", "It saved $2M."]
+
+
+def test_heading_by_outline_level_in_paragraph_properties(tmp_path):
+    d = docx.Document()
+    d.add_paragraph("Intro text.")
+    add_xml_paragraph(d, '<w:pPr><w:outlineLvl w:val="0"/></w:pPr><w:r><w:t>Achievements</w:t></w:r>')
+    d.add_paragraph("I shipped it.")
+    packet = extract(save(d, tmp_path))
+    assert [c.text for c in packet.claims] == ["I shipped it."]
+
+
+def test_without_what_you_did_the_whole_body_is_reviewed(tmp_path):
+    d = docx.Document()
+    d.add_paragraph("Opening line.")
+    d.add_heading("Projects", 1)
+    d.add_paragraph("I shipped the ledger.")
+    d.add_heading("Plans", 1)
+    d.add_paragraph("Lead more.")
+    packet = extract(save(d, tmp_path))
+    assert not packet.what_you_did_found
+    assert [c.text for c in packet.claims] == ["Opening line.", "I shipped the ledger.", "Lead more."]
+    assert all(s.reviewed for s in packet.sections)
+
+
+def test_lists_and_tables_become_claims_with_their_kind(tmp_path):
+    d = docx.Document()
+    d.add_heading("What You Did", 1)
+    d.add_paragraph("Led the ledger migration", style="List Bullet")
+    d.add_paragraph("Cut costs by 30%", style="List Number")
+    table = d.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Pricing"
+    table.cell(0, 1).text = "I rebuilt pricing. It is 3x faster."
+    inner = table.cell(0, 1).add_table(rows=1, cols=1)
+    inner.cell(0, 0).text = "Nested cell claim."
+    d.add_heading("Appendix", 1)
+    d.add_paragraph("Links.")
+    packet = extract(save(d, tmp_path))
+    assert [(c.text, c.kind) for c in packet.claims] == [
+        ("Led the ledger migration", "list_item"),
+        ("Cut costs by 30%", "list_item"),
+        ("Pricing", "table_cell"),
+        ("I rebuilt pricing.", "table_cell"),
+        ("It is 3x faster.", "table_cell"),
+        ("Nested cell claim.", "table_cell"),
+    ]
+
+
+def test_tracked_insertions_count_and_deletions_do_not(tmp_path):
+    d = docx.Document()
+    d.add_heading("What You Did", 1)
+    add_xml_paragraph(d, (
+        '<w:r><w:t xml:space="preserve">I </w:t></w:r>'
+        '<w:del w:id="1" w:author="a"><w:r><w:delText>helped </w:delText></w:r></w:del>'
+        '<w:ins w:id="2" w:author="a"><w:r><w:t xml:space="preserve">led </w:t></w:r></w:ins>'
+        '<w:moveFrom w:id="3" w:author="a"><w:r><w:t>old </w:t></w:r></w:moveFrom>'
+        '<w:r><w:t>the migration.</w:t></w:r>'))
+    packet = extract(save(d, tmp_path))
+    assert [c.text for c in packet.claims] == ["I led the migration."]
+
+
+def test_hyperlinks_content_controls_smart_tags_and_fields_are_visible(tmp_path):
+    d = docx.Document()
+    d.add_heading("What You Did", 1)
+    add_xml_paragraph(d, (
+        '<w:r><w:t xml:space="preserve">I wrote </w:t></w:r>'
+        '<w:hyperlink r:id="rId99"><w:r><w:t>the design</w:t></w:r></w:hyperlink>'
+        '<w:sdt><w:sdtPr><w:alias w:val="x"/></w:sdtPr><w:sdtContent>'
+        '<w:r><w:t xml:space="preserve"> for </w:t></w:r></w:sdtContent></w:sdt>'
+        '<w:smartTag w:uri="u" w:element="e"><w:r><w:t>Atlas</w:t></w:r></w:smartTag>'
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t xml:space="preserve"> v2</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        '<w:fldSimple w:instr="DATE"><w:r><w:t>.</w:t></w:r></w:fldSimple>'
+        '<w:r><w:tab/><w:t>Then</w:t><w:br/><w:t>more.</w:t></w:r>'))
+    packet = extract(save(d, tmp_path))
+    block = packet.sections[0].blocks[0]
+    assert block.text == "I wrote the design for Atlas v2.\tThen\nmore."
+    assert [c.text for c in packet.claims] == ["I wrote the design for Atlas v2.", "Then", "more."]
+
+
+def test_text_box_paragraphs_are_their_own_blocks(tmp_path):
+    d = docx.Document()
+    d.add_heading("What You Did", 1)
+    add_xml_paragraph(d, (
+        '<w:r><w:t xml:space="preserve">Outer claim. </w:t></w:r>'
+        '<w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml"><v:textbox><w:txbxContent>'
+        '<w:p><w:r><w:t>Boxed claim.</w:t></w:r></w:p>'
+        '</w:txbxContent></v:textbox></v:shape></w:pict></w:r>'))
+    packet = extract(save(d, tmp_path))
+    assert [c.text for c in packet.claims] == ["Outer claim.", "Boxed claim."]
+    assert packet.claims[1].paragraph == packet.claims[0].paragraph + 1
+
+
+def test_headers_and_footers_are_skipped(tmp_path):
+    d = docx.Document()
+    d.sections[0].header.paragraphs[0].text = "Confidential header sentence."
+    d.sections[0].footer.paragraphs[0].text = "Footer sentence."
+    d.add_heading("What You Did", 1)
+    d.add_paragraph("Body claim.")
+    packet = extract(save(d, tmp_path))
+    assert [c.text for c in packet.claims] == ["Body claim."]
+
+
+def test_title_falls_back_to_title_style(tmp_path):
+    d = docx.Document()
+    d.core_properties.title = ""
+    d.add_heading("Packet for Sam", 0)
+    d.add_heading("What You Did", 1)
+    d.add_paragraph("Did it.")
+    assert extract(save(d, tmp_path)).title == "Packet for Sam"
+
+
+def test_not_a_docx_is_rejected_without_its_content(tmp_path):
+    path = tmp_path / "secret.docx"
+    path.write_bytes(b"Confidential salary numbers, not a zip")
+    with pytest.raises(PacketRejected) as err:
+        extract(path)
+    assert "salary" not in str(err.value)
+
+
+def test_tracked_changes_from_word(tmp_path):
+    packet = extract(CORPUS / "pandoc__track_changes_deletion.docx")
+    document = docx.Document(str(CORPUS / "pandoc__track_changes_deletion.docx"))
+    paragraphs = body_paragraphs(document.element.body)
+    deleted = "".join(t.text or "" for t in document.element.body.iter(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}delText"))
+    assert deleted.strip()
+    assert all(deleted.strip() not in b.text for s in packet.sections for b in s.blocks)
+    assert len(paragraphs) >= len([b for s in packet.sections for b in s.blocks])
+
+
+def test_tracked_insertion_from_word_is_in_block_text():
+    path = CORPUS / "pandoc__track_changes_insertion.docx"
+    document = docx.Document(str(path))
+    inserted = "".join(t.text or "" for ins in document.element.body.iter(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}ins") for t in ins.iter(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"))
+    assert inserted.strip()
+    packet = extract(path)
+    assert inserted.strip() in " ".join(b.text for s in packet.sections for b in s.blocks)
+
+
+PLAIN = ["python-docx__test.docx", "docx4j__tables.docx", "mammoth__tables.docx", "python-docx__blk-paras-and-tables.docx",
+         "docx2python__paragraphs_and_tables.docx", "mammoth__simple-list.docx", "python-docx__par-hyperlinks.docx"]
+
+
+@pytest.mark.parametrize("name", PLAIN)
+def test_visible_text_matches_python_docx_on_plain_files(name):
+    """Where there is nothing python-docx skips (ins, sdt, smartTag...), both texts agree."""
+    document = docx.Document(str(CORPUS / name))
+    for p in body_paragraphs(document.element.body):
+        assert paragraph_text(p) == docx.text.paragraph.Paragraph(p, None).text
+
+
+def test_fallback_copies_of_text_boxes_are_not_counted_twice():
+    path = CORPUS / "docx4j__textbox_alternates_contrived.docx"
+    document = docx.Document(str(path))
+    body = document.element.body
+    everything = list(body.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"))
+    assert len(body_paragraphs(body)) < len(everything)
+
+
+def test_build_packet_roundtrip_through_bytes(tmp_path):
+    path = build_packet(tmp_path / "b.docx", ["Fixed it."])
+    data = path.read_bytes()
+    assert extract_packet(data, "b.docx", CONFIG) == extract_packet(io.BytesIO(data).getvalue(), "b.docx", CONFIG)

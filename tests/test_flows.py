@@ -1,0 +1,208 @@
+"""The flows on the real Prefect engine (one prefect_test_harness server for the module)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+
+from conftest import build_packet  # noqa: E402
+
+MARKER = "QUIXOTIC-MARMOT-4471"
+WEAK = ["I helped with the migration.", "We improved latency a lot.", "Was involved in the on-call rotation."]
+STRONG = ["I led the payments migration, cutting p99 latency from 900 ms to 120 ms for 4 million users.",
+          "I decided to shard the ledger after benchmarking three designs, which saved $40k per month."]
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory):
+    home = tmp_path_factory.mktemp("prefect-home")
+    old = os.environ.get("PREFECT_HOME")
+    os.environ["PREFECT_HOME"] = str(home)
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_DATABASE_CONNECTION_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        db = Path(PREFECT_SERVER_DATABASE_CONNECTION_URL.value().split("///", 1)[1])
+        yield {"home": home, "db_dir": db.parent, "api_url": PREFECT_API_URL.value()}
+    if old is None:
+        os.environ.pop("PREFECT_HOME", None)
+    else:
+        os.environ["PREFECT_HOME"] = old
+
+
+def write_config(path: Path, per_author=True, formats=("docx", "md"), **flows) -> Path:
+    flows = {"retries": 1, "retry_delay_seconds": 0, "concurrency": 2, **flows}
+    path.write_text(yaml.safe_dump({"output": {"formats": list(formats)},
+                                    "delivery": {"per_author_folders": per_author},
+                                    "extra": {"flows": flows}}))
+    return path
+
+
+def outputs(out: Path) -> dict[str, float]:
+    """Output files (not the ledger) -> mtime."""
+    return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in out.rglob("*")
+            if p.is_file() and ".promolint" not in p.parts}
+
+
+@pytest.fixture
+def folder(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    build_packet(src / "dana.docx", WEAK, author="Dana Reyes")
+    build_packet(src / "sam.docx", STRONG, author="Sam Okafor")
+    build_packet(src / "lee-chen.docx", WEAK + STRONG, author="")  # no author: file name
+    (src / "broken.docx").write_bytes(b"this is not a zip")       # rejected, quarantined
+    return src
+
+
+def test_cycle_is_idempotent_and_re_reviews_only_a_changed_packet(harness, folder, tmp_path):
+    from flows.flows import review_cycle
+
+    out, cfg = tmp_path / "out", str(write_config(tmp_path / "c.yaml"))
+    counts = review_cycle(str(folder), str(out), cfg)
+    assert counts["reviewed_this_run"] == 3 and counts["skipped"] == 1 and counts["failed"] == 0
+    first = outputs(out)
+    assert "Dana Reyes/dana.annotated.docx" in first and "Sam Okafor/sam.feedback.docx" in first
+    assert "Lee Chen/lee-chen.findings.json" in first
+    assert {"cycle-summary.md", "cycle-summary.docx"} <= set(first)
+    summary = (out / "cycle-summary.md").read_text()
+    assert "broken.docx" in summary and "| rejected |" in summary
+
+    # Re-run: nothing reviewed again, no new or rewritten packet outputs.
+    counts = review_cycle(str(folder), str(out), cfg)
+    assert counts["reviewed_this_run"] == 0 and counts["reviewed"] == 3
+    again = outputs(out)
+    assert {k: v for k, v in again.items() if "cycle-summary" not in k} == \
+           {k: v for k, v in first.items() if "cycle-summary" not in k}
+
+    # The author revises one packet: only it is re-reviewed, and the feedback shows progress.
+    build_packet(folder / "dana.docx", STRONG + WEAK[:1], author="Dana Reyes")
+    counts = review_cycle(str(folder), str(out), cfg)
+    assert counts["reviewed_this_run"] == 1
+    third = outputs(out)
+    changed = {k for k in third if third[k] != first.get(k) and "cycle-summary" not in k}
+    assert changed and all(k.startswith("Dana Reyes/") for k in changed)
+    assert len([k for k in third if k.endswith(".annotated.docx")]) == 3  # replaced, not duplicated
+
+
+def test_cycle_summary_is_published_as_artifacts_without_packet_text(harness, tmp_path):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.flows import review_cycle
+
+    src = tmp_path / "in"
+    src.mkdir()
+    build_packet(src / "a.docx", WEAK + [f"I shipped {MARKER} to production."], author="Ana Lima")
+    review_cycle(str(src), str(tmp_path / "out"), str(write_config(tmp_path / "c.yaml")))
+    with get_client(sync_client=True) as client:
+        arts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(
+            any_=["promolint-cycle-summary", "promolint-cycle-packets"])))
+    assert {a.type for a in arts} >= {"markdown", "table"}
+    assert any("a.docx" in str(a.data) for a in arts)
+    assert not any(MARKER in str(a.data) for a in arts)
+
+
+def test_a_transient_failure_is_retried_then_quarantined_and_the_batch_goes_on(harness, folder, tmp_path):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
+
+    from flows.flows import review_batch
+    from sources import PacketRef, open_source
+
+    out, cfg = tmp_path / "out", str(write_config(tmp_path / "c.yaml", retries=2))
+    good = next(r for r in open_source(folder).list() if r.name == "sam.docx")
+    gone = PacketRef(source_id=str(folder / "gone.docx"), name="gone.docx", version="0" * 64)
+    results = {r.name: r for r in review_batch([gone, good], str(folder), str(out), cfg)}
+    assert results["sam.docx"].status == "reviewed"
+    assert results["gone.docx"].status == "failed"
+    assert results["gone.docx"].reason == "failed after retries (FileNotFoundError)"
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(any_=["review-gone.docx"])))
+    assert [r.run_count for r in runs] == [3]  # first try + 2 retries
+    from flows.ledger import Ledger
+    assert not Ledger(out).is_current(gone)  # retried on the next run
+
+
+def test_review_packet_flow_takes_a_reference(harness, folder, tmp_path):
+    from flows.flows import review_packet
+    from sources import open_source
+
+    ref = next(r for r in open_source(folder).list() if r.name == "dana.docx")
+    res = review_packet(ref, str(folder), str(tmp_path / "out"), str(write_config(tmp_path / "c.yaml", per_author=False)))
+    assert res.status == "reviewed"
+    assert (tmp_path / "out" / "dana.annotated.docx").exists()
+
+
+def test_no_packet_text_in_prefect_database_logs_or_results(harness, tmp_path, caplog):
+    from flows.flows import review_cycle, watch_folder
+
+    src = tmp_path / "in"
+    src.mkdir()
+    build_packet(src / "m.docx", [f"I helped {MARKER} with the migration.", *WEAK], author="Mo Haddad")
+    build_packet(src / "n.docx", [f"We improved {MARKER} somewhat."], heading="Other Things", author="Ny Tran")
+    (src / "bad.docx").write_bytes(f"PK garbage {MARKER}".encode())
+    out = tmp_path / "out"
+    caplog.set_level("DEBUG")
+    review_cycle(str(src), str(out), str(write_config(tmp_path / "c.yaml")))
+    build_packet(src / "m.docx", [f"I led {MARKER} to done."], author="Mo Haddad")
+    watch_folder(str(src), str(out), str(write_config(tmp_path / "c.yaml", settle_seconds=0.1)))
+    # The test can fail: the marker did reach the pipeline and the outputs.
+    assert any(MARKER in p.read_text(errors="ignore") for p in out.rglob("*.findings.json"))
+    assert MARKER not in caplog.text
+    scanned = 0
+    for root in (harness["home"], harness["db_dir"]):
+        for p in Path(root).rglob("*"):
+            if p.is_file():
+                scanned += 1
+                assert MARKER.encode() not in p.read_bytes(), p
+    assert scanned >= 1
+
+
+def test_killed_batch_leaves_no_half_written_file_and_the_rerun_finishes(harness, tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    n = 40
+    for i in range(n):
+        build_packet(src / f"p{i:02d}.docx", WEAK + STRONG, author=f"Author {i:02d}")
+    cfg = write_config(tmp_path / "c.yaml", concurrency=1)
+    code = ("import sys; from pathlib import Path; from flows.commands import run_batch; "
+            "sys.exit(run_batch(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), False))")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(src), str(out), str(cfg)],
+                            env={**os.environ, "PREFECT_API_URL": harness["api_url"]})
+    deadline = time.monotonic() + 240
+    while not list(out.rglob("*.findings.json")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done_before = {p.name for p in out.rglob("*.findings.json")}
+    assert 1 <= len(done_before) < n, "the batch must be killed mid-way"
+    for p in out.rglob("*.findings.json"):
+        json.loads(p.read_text())  # every visible output is complete
+    for p in out.rglob("*.annotated.docx"):
+        import zipfile
+        assert zipfile.ZipFile(p).testzip() is None
+
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.findings.json")}
+    from flows.commands import run_batch
+    assert run_batch(str(src), out, cfg, progress=False) == 0
+    assert len(list(out.rglob("*.findings.json"))) == n
+    assert all(p.stat().st_mtime_ns == m for p, m in before.items())  # finished ones not redone
+    assert not list(out.rglob("*.part"))
+
+
+def test_dask_task_runner_reviews_the_cycle(harness, folder, tmp_path):
+    from flows.flows import review_cycle
+
+    cfg = str(write_config(tmp_path / "c.yaml", task_runner="dask", dask_workers=2))
+    counts = review_cycle(str(folder), str(tmp_path / "out"), cfg)
+    assert counts["reviewed_this_run"] == 3 and counts["skipped"] == 1

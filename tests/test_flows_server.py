@@ -1,0 +1,102 @@
+"""End to end on a real `prefect server` on 127.0.0.1: served deployments, and a process work pool
+with the Dask task runner deployed from prefect.yaml."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from tenacity import retry, stop_after_delay, wait_fixed
+
+from conftest import build_packet
+
+REPO = Path(__file__).resolve().parent.parent
+PREFECT = str(Path(sys.executable).parent / "prefect")
+pytestmark = pytest.mark.slow
+CLAIMS = ["I helped with the migration.", "I led the payments migration, cutting p99 latency from 900 ms to 120 ms."]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from flows.deploy import start_local_server
+
+    home = tmp_path_factory.mktemp("prefect-server-home")
+    env = {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
+    proc, url = start_local_server(env=env)
+    yield {"url": url, "env": {**os.environ, **env, "PREFECT_API_URL": url}}
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def packets(folder: Path, n: int = 3) -> Path:
+    folder.mkdir(parents=True)
+    for i in range(n):
+        build_packet(folder / f"p{i}.docx", CLAIMS, author=f"Author {i}")
+    return folder
+
+
+@retry(stop=stop_after_delay(120), wait=wait_fixed(0.5), reraise=True)
+def deployment_id(client, name: str):
+    return client.read_deployment_by_name(name).id
+
+
+def run_and_wait(env: dict, name: str):
+    """Triggers a deployment through the API and waits for its final state."""
+    from prefect.deployments import run_deployment
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: env["PREFECT_API_URL"]}):
+        from prefect.client.orchestration import get_client
+
+        with get_client(sync_client=True) as client:
+            deployment_id(client, name)
+        return run_deployment(name, timeout=300)
+
+
+def test_served_deployments_run_a_cycle_through_the_api(server, tmp_path):
+    src, out = packets(tmp_path / "in"), tmp_path / "out"
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump({"delivery": {"per_author_folders": True}, "extra": {"flows": {
+        "cycle": {"source": str(src), "out": str(out), "cron": "0 0 1 1 *"},
+        "watch": {"source": str(src), "out": str(out), "interval_seconds": 3600}}}}))
+    code = "import sys; from pathlib import Path; from flows.commands import run_serve; sys.exit(run_serve(Path(sys.argv[1])))"
+    serving = subprocess.Popen([sys.executable, "-c", code, str(cfg)], env=server["env"], cwd=tmp_path)
+    try:
+        run = run_and_wait(server["env"], "review-cycle/promolint-cycle")
+        assert run.state.is_completed(), run.state
+        assert (out / "cycle-summary.md").exists()
+        assert sorted(p.name for p in out.glob("Author */*.annotated.docx")) == ["p0.annotated.docx", "p1.annotated.docx",
+                                                                                 "p2.annotated.docx"]
+        from prefect.client.orchestration import get_client
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+        with temporary_settings({PREFECT_API_URL: server["url"]}), get_client(sync_client=True) as client:
+            watch = client.read_deployment_by_name("watch-folder/promolint-watch")
+        assert watch.schedules and watch.schedules[0].schedule.interval.total_seconds() == 3600
+    finally:
+        serving.terminate()
+        serving.wait(timeout=60)
+
+
+def test_process_work_pool_with_dask_runner_from_prefect_yaml(server, tmp_path):
+    src, out = packets(tmp_path / "in", 4), tmp_path / "out"
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump({"extra": {"flows": {"task_runner": "dask", "dask_workers": 2}}}))
+    env = {**server["env"], "PROMOLINT_REPO": str(REPO), "PROMOLINT_SOURCE": str(src), "PROMOLINT_OUT": str(out),
+           "PROMOLINT_CONFIG": str(cfg)}
+    subprocess.run([PREFECT, "work-pool", "create", "promolint-local", "--type", "process"], env=env, check=True,
+                   capture_output=True, timeout=120)
+    subprocess.run([PREFECT, "--no-prompt", "deploy", "--all"], cwd=REPO, env=env, check=True, capture_output=True,
+                   timeout=180)
+    worker = subprocess.Popen([PREFECT, "worker", "start", "--pool", "promolint-local", "--limit", "1"], env=env,
+                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        run = run_and_wait(env, "review-cycle/promolint-cycle")
+        assert run.state.is_completed(), run.state
+        assert len(list(out.glob("*.annotated.docx"))) == 4
+        assert "| 4 | 4 | 4 |" in (out / "cycle-summary.md").read_text()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
