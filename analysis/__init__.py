@@ -12,7 +12,7 @@ from analysis import stories as _stories
 from analysis.engine import check_claim, layer_of
 from analysis.rules import RuleSet, effective_severity, load_ruleset
 from analysis.summary import summarize
-from promolint.model import ClaimReview, Finding, Packet, Review
+from promolint.model import Claim, ClaimReview, Finding, Packet, Review
 
 __all__ = ["analyze", "list_rules", "explain_rule", "UnknownRule", "ruleset_for"]
 
@@ -45,13 +45,13 @@ def analyze(packet: Packet, config=None) -> Review:
     for c in packet.claims:
         h, sig, _ = check_claim(c.text, ruleset, config)
         h.sort(key=lambda x: (x.finding.start if x.finding.start is not None else -1, x.finding.rule))
-        reviews.append(
-            ClaimReview(
-                id=c.id, section=c.section, subsection=c.subsection, paragraph=c.paragraph,
-                offset=c.offset, text=c.text, layer=layer_of(sig, ruleset),
-                signals=sig.strong(), findings=[x.finding for x in h],
-            )
+        fields = dict(
+            id=c.id, section=c.section, subsection=c.subsection, paragraph=c.paragraph,
+            offset=c.offset, text=c.text, layer=layer_of(sig, ruleset),
+            signals=sig.strong(), findings=[x.finding for x in h],
         )
+        # The claim is a validated model and the rest is built here with the right types.
+        reviews.append(ClaimReview.model_construct(**fields) if type(c) is Claim else ClaimReview(**fields))
         sigs.append(sig)
         hits.append(h)
     states = _stories.build(reviews, sigs, hits, ruleset, config)

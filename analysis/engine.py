@@ -19,32 +19,63 @@ _LEAD_TO_VERB = re.compile(r"^(?:to\s+\w+|on|in|with|for|the\s+\w+\s+team\s+to\s
 
 
 class Signals:
-    """Lazy, memoised truth values of named signals for one piece of text."""
+    """Lazy, memoised truth values of named signals for one piece of text.
+
+    The sentence is lower-cased and scanned for every gate literal once (`RuleSet.scanner`);
+    a regex whose gate bit is clear cannot match and is never run.
+    """
 
     def __init__(self, text: str, ruleset: RuleSet, quantities: list[Quantity]):
         self.text = text
+        low = text.lower()
+        self.low = low if len(low) == len(text) else text  # same object: no lower-cased fast path
+        self.ascii = text.isascii()
         self.ruleset = ruleset
         self.memo: dict[str, bool] = summarize(quantities)
+        scanner = ruleset.scanner
+        self.mask = scanner.mask(self.low) if scanner is not None else None
+
+    def _search(self, rx) -> bool:
+        if self.mask is not None and rx.slot is not None:
+            if not (self.mask >> rx.slot) & 1:
+                return False
+            return rx.search_open(self.text, self.low) is not None
+        return rx.search(self.text, self.low) is not None
 
     def __getitem__(self, name: str) -> bool:
-        if name in self.memo:
-            return self.memo[name]
-        self.memo[name] = False  # breaks accidental cycles in data
+        memo = self.memo
+        if name in memo:
+            return memo[name]
+        memo[name] = False  # breaks accidental cycles in data
         s = self.ruleset.signals[name]
         positive = s.regex is not None or bool(s.any_of)
-        v = bool(s.regex is not None and s.regex.search(self.text)) or any(self[n] for n in s.any_of)
+        if s.regex is None:
+            v = False
+        elif s.parts and self.ascii:
+            v = False
+            for rx in s.parts:
+                if self._search(rx):
+                    v = True
+                    break
+        else:
+            v = self._search(s.regex)
+        v = v or any(self[n] for n in s.any_of)
         if s.all_of:
             v = (v or not positive) and all(self[n] for n in s.all_of)
         if v and s.none_of:
             v = not any(self[n] for n in s.none_of)
-        self.memo[name] = v
+        v = bool(v)
+        memo[name] = v
         return v
 
     def any(self, names: list[str]) -> bool:
-        return any(self[n] for n in names)
+        for n in names:
+            if self[n]:
+                return True
+        return False
 
     def strong(self) -> list[str]:
-        return [n for n, s in self.ruleset.signals.items() if s.strong and self[n]]
+        return [n for n in self.ruleset.strong_signals if self[n]]
 
 
 @dataclass
@@ -65,11 +96,40 @@ class _Template(string.Formatter):
 _FMT = _Template()
 
 
+_COMPILED: dict[str, tuple | None] = {}
+
+
+def _compile_template(template: str) -> tuple | None:
+    """(literal, field name) pairs when every field is a plain `{name}`; None: use the Formatter."""
+    try:
+        parts = list(_FMT.parse(template))
+    except ValueError:
+        return None
+    out = []
+    for literal, name, spec, conv in parts:
+        if name is not None and (not name.isidentifier() or spec or conv):
+            return None
+        out.append((literal, name))
+    return tuple(out)
+
+
 def fill(template: str, vars_: dict[str, str]) -> str:
     try:
-        return _FMT.format(template, **vars_)
-    except (ValueError, IndexError, KeyError):
-        return template
+        parts = _COMPILED[template]
+    except KeyError:
+        parts = _COMPILED[template] = _compile_template(template) if len(_COMPILED) < 4096 else None
+    if parts is None:
+        try:
+            return _FMT.format(template, **vars_)
+        except (ValueError, IndexError, KeyError):
+            return template
+    out = []
+    for literal, name in parts:
+        out.append(literal)
+        if name is not None:
+            v = vars_.get(name)
+            out.append(format(v, "") if v else f"<{name}>")
+    return "".join(out)
 
 
 def _rest(text: str, end: int, max_words: int = 8) -> str:
@@ -82,7 +142,8 @@ def _rest(text: str, end: int, max_words: int = 8) -> str:
 
 
 def _vars(text: str, m: re.Match) -> tuple[dict[str, str], int, int]:
-    groups = {k: v.strip() for k, v in m.groupdict().items() if v}
+    # Read group text from the original sentence: the match may run over its lower-cased copy.
+    groups = {k: text[m.start(k) : m.end(k)].strip() for k, v in m.groupdict().items() if v}
     if "focus" in groups:
         start, end = m.span("focus")
     else:
@@ -116,7 +177,7 @@ def _severity(rule: Rule, config, sig: Signals) -> str | None:
 
 
 def _finding(rule: Rule, sev: str, vars_: dict[str, str], start: int | None, end: int | None) -> Hit:
-    f = Finding(
+    fields = dict(
         rule=rule.id,
         category=rule.category,
         severity=sev,
@@ -125,6 +186,14 @@ def _finding(rule: Rule, sev: str, vars_: dict[str, str], start: int | None, end
         start=start,
         end=end,
     )
+    if (
+        type(rule.id) is str and type(rule.category) is str and sev in SEVERITY_RANK
+        and type(fields["message"]) is str and type(fields["suggestion"]) is str
+        and (start is None or type(start) is int) and (end is None or type(end) is int)
+    ):
+        f = Finding.model_construct(**fields)  # already the validated types: skip pydantic validation
+    else:
+        f = Finding(**fields)
     return Hit(f, rule, vars_)
 
 
@@ -144,9 +213,8 @@ def check_claim(text: str, ruleset: RuleSet, config) -> tuple[list[Hit], Signals
     qs = parse_quantities(text)
     sig = Signals(text, ruleset, qs)
     hits: list[Hit] = []
-    for rule in ruleset.rules.values():
-        if rule.level != "claim":
-            continue
+    mask = sig.mask
+    for rule, bits in zip(ruleset.claim_rules, ruleset.claim_bits):
         if rule.when and not all(sig[n] for n in rule.when):
             continue
         if rule.extends == "number":
@@ -154,7 +222,9 @@ def check_claim(text: str, ruleset: RuleSet, config) -> tuple[list[Hit], Signals
             if hit:
                 hits.append(hit)
             continue
-        matches = _matches(rule, text)
+        if mask is not None and not mask & bits:
+            continue  # no pattern's gate is open: no match
+        matches = _matches(rule, text, sig.low, mask)
         if not matches:
             continue
         if rule.extends == "occurrence":
@@ -175,17 +245,34 @@ def check_claim(text: str, ruleset: RuleSet, config) -> tuple[list[Hit], Signals
     return hits, sig, qs
 
 
-def _matches(rule: Rule, text: str) -> list[tuple[int, int, int, dict]]:
-    """(pattern index, start, end, vars) of each match not covered by an exception, in text order."""
-    excluded = _exception_spans(rule, text) if rule.exceptions else []
+def _matches(rule: Rule, text: str, low: str | None = None, mask: int | None = None) -> list[tuple[int, int, int, dict]]:
+    """(pattern index, start, end, vars) of each match not covered by an exception, in text order.
+
+    `mask` is the sentence's `Scanner` mask (from `Signals`); without it each pattern checks
+    its own gate.
+    """
+    if low is None:
+        low = text.lower()
+        low = low if len(low) == len(text) else text
     out = []
+    excluded = None
+    every = rule.per_match or rule.extends == "occurrence"
     for i, rx in enumerate(rule.patterns):
-        for m in rx.finditer(text):
+        slot = rx.slot
+        if mask is not None and slot is not None:
+            if not (mask >> slot) & 1:
+                continue
+            it = rx.finditer_open(text, low)
+        else:
+            it = rx.finditer(text, low)
+        for m in it:
+            if excluded is None:
+                excluded = _exception_spans(rule, text) if rule.exceptions else []
             vars_, s, e = _vars(text, m)
             if e <= s or (excluded and _overlaps((s, e), excluded)):
                 continue
             out.append((i, s, e, vars_))
-            if not (rule.per_match or rule.extends == "occurrence"):
+            if not every:
                 break
     out.sort(key=lambda t: t[1])
     return out

@@ -60,12 +60,20 @@ _BUSINESS = re.compile(
     r"conversion|orders?|bookings?|purchases?|transactions?|abandonment|bounce|visits?|traffic|(?<!memory\s)(?<!cpu\s)(?<!disk\s)usage|upgrades?|actives|cancellations?|"
     r"refunds?|returns?|chargebacks?|fraud|losses|tickets?|contacts?|complaints?|calls|nps|csat|"
     r"hours|ramp-?up|onboarding|time[- ]to[- ](?:market|mitigate|recover|resolve|detect|hire|first|value|onboard)|"
-    r"mttr|mttd|outages?|incidents?|downtime|customer-visible|engineers?|people|headcount|teams?|orgs?|"
+    r"mttr|mttd|outages?|incidents?|downtime|customer-visible|engineers?|people|headcount|"
     r"countries|markets?|regions?|stores?|partners?|installs?|downloads?|dau|mau|wau|sessions?|engagement|"
     r"clicks?|ctr|adoption|renewals?|deals?|quotes?|invoices?|payments?|payouts?|claims?|listings?|"
     r"developers?|analysts?|agents?|employees?|staff|toil|on-?call|pages?|escalations?|filings?|audit|"
     r"compliance|fines|fined|penalt(?:y|ies)|oversells?|stockouts?|deliveries|shipments?|packages?|parcels?|"
-    r"tenants?|seats?|licen[cs]es?)\b",
+    r"tenants?|seats?|licen[cs]es?|add-to-cart|carts?|baskets?|checkouts?|click-?through|opt-?ins?|"
+    r"repeat\s+(?:purchases?|visits?|buyers?|customers?))\b"
+    # A business word naming a system is not a business metric: "payments module", "fraud model".
+    r"(?![\s-]+(?:modules?|services?|microservices?|apis?|endpoints?|systems?|codebase|repos?|repository|"
+    r"librar(?:y|ies)|sdks?|pipelines?|schemas?|tables?|databases?|dbs?|clusters?|stacks?|backends?|frontends?|"
+    r"monolith|components?|packages?|jobs?|queues?|topics?|models?|classifiers?|teams?|squads?|platforms?|"
+    r"gateways?|engines?|apps?|ui|screens?|dashboards?|portals?|tool(?:ing|s)?|tests?|suites?|code|logic|"
+    r"layers?|workers?|consumers?|producers?|index(?:es)?|caches?|stores?|ledger|infra(?:structure)?|"
+    r"domain|org)\b)",
     re.IGNORECASE,
 )
 _ENGINEERING = re.compile(
@@ -77,7 +85,11 @@ _ENGINEERING = re.compile(
     r"uptime|availability|nodes?|pods?|containers?|instances?|cores?|gpus?|threads?|connections?|"
     r"messages?|events?|records?|rows?|tables?|jobs?|pipelines?|models?|parameters|params|tokens?|"
     r"epochs?|accuracy|precision|recall|f1|auc|loss|benchmarks?|frames?|fps|jank|render(?:ing)?|load\s+time|"
-    r"page\s+load|lcp|ttfb|tti|index(?:ing)?|shards?|replicas?|partitions?|bytes|[kmgt]b|gigabytes|terabytes)\b",
+    r"page\s+load|lcp|ttfb|tti|index(?:ing)?|shards?|replicas?|partitions?|bytes|[kmgt]b|gigabytes|terabytes|"
+    r"boot|boots|reboots?|start-?up|cold\s+boot|lag|consumer\s+lag|replication\s+lag|queue\s+depth|queue|"
+    r"backpressure|tps|ops|iops|ndcg|bleu|rouge|perplexity|mrr|map@\d+|wer|rmse|mae|mape|log-?loss|auc-?roc|"
+    r"roc|r2|f-score|top-?\d\s+accuracy|hit@\d+|recall@\d+|precision@\d+|binary\s+size|image\s+size|"
+    r"app\s+(?:launch|start)|time\s+to\s+first\s+byte|compile\s+times?|test\s+times?|flaky\s+tests?)\b",
     re.IGNORECASE,
 )
 
@@ -85,6 +97,41 @@ _ENGINEERING = re.compile(
 _ENG_TIME = re.compile(r"\b(?:build|ci|compile|test\s+suite|training|retraining|runtime|etl|job|jobs|backup|restore|query|queries|pipeline\s+run|index(?:ing)?|rebuild|replication|failover|cold[\s-]start)\b", re.IGNORECASE)
 _HALF = re.compile(r"\b(?:in\s+half|halved|halving|doubled|doubling|tripled|tripling|quadrupled)\b", re.IGNORECASE)
 _HALF_VALUE = {"in half": 0.5, "halved": 0.5, "halving": 0.5, "doubled": 2.0, "doubling": 2.0, "tripled": 3.0, "tripling": 3.0, "quadrupled": 4.0}
+
+
+# Case-folded twins of the vocabularies, run over a lower-cased copy (much faster in `re`).
+_BUSINESS_LOW = re.compile(_BUSINESS.pattern.lower())  # only \b and \s escapes: safe to lower
+_ENGINEERING_LOW = re.compile(_ENGINEERING.pattern.lower())
+
+
+# ASCII fast path (exact): the quantity regex case-folded over the lower-cased sentence, and a
+# cheap necessary condition for any match (every match has a digit or a number word).
+def _ascii_twin(rx: re.Pattern) -> re.Pattern | None:
+    from analysis.gate import _ascii_fold
+
+    return _ascii_fold(rx)
+
+
+_QTY_LOW = _ascii_twin(_QTY)
+_QTY_GATE = re.compile(
+    r"\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|dozen|half)\b"
+)
+
+
+def _qty_matches(text: str, low: str | None):
+    """(match, group reader) pairs of `_QTY` over `text`; group text always comes from `text`."""
+    if low is None or _QTY_LOW is None:
+        return [(m, m.group) for m in _QTY.finditer(text)]
+    if not _QTY_GATE.search(low):
+        return []
+    out = []
+    for m in _QTY_LOW.finditer(low):
+        def group(name, m=m):
+            s, e = m.span(name)
+            return None if s < 0 else text[s:e]
+        out.append((m, group))
+    return out
 
 
 @dataclass
@@ -123,7 +170,12 @@ def _value(num: str) -> float | None:
         return None
 
 
-def _nearest_domain(text: str, start: int, end: int, window: int = 60, left: bool = True) -> tuple[Domain, str]:
+_SCOPE = re.compile(r"regions?|countries|markets?|stores?|tenants?|partners?|seats?", re.IGNORECASE)
+_MODEL_METRIC = re.compile(r"accuracy|precision|recall|f1|auc|auc-?roc|roc|ndcg|bleu|rouge|perplexity|mrr|map@\d+|wer|rmse|mae|mape|log-?loss|loss|r2|f-score|hit@\d+|recall@\d+|precision@\d+|top-?\d\s+accuracy", re.IGNORECASE)
+
+
+def _nearest_domain(text: str, start: int, end: int, window: int = 60, left: bool = True,
+                    low: str | None = None, scope_only: bool = False) -> tuple[Domain, str]:
     """Nearest business or engineering keyword around the number, the noun it measures."""
     lo, hi = (max(0, start - window) if left else start), min(len(text), end + window)
     # Stop the window at clause breaks so "...900 ms; sales rose 5%" keeps the two apart.
@@ -136,12 +188,19 @@ def _nearest_domain(text: str, start: int, end: int, window: int = 60, left: boo
     if m:
         hi = end + m.start()
     best: tuple[int, Domain, str] | None = None
-    for rx, dom in ((_ENGINEERING, "engineering"), (_BUSINESS, "business")):
-        for m in rx.finditer(text, lo, hi):
+    if low is None:
+        low = text.lower()
+    pairs = ((_ENGINEERING_LOW, "engineering"), (_BUSINESS_LOW, "business")) if len(low) == len(text) else (
+        (_ENGINEERING, "engineering"), (_BUSINESS, "business"))
+    src = low if len(low) == len(text) else text
+    for rx, dom in pairs:
+        for m in rx.finditer(src, lo, hi):
             # Words after the number ("40 engineers") bind tighter than words before it.
             dist = start - m.end() if m.end() <= start else (m.start() - end) * 0.6
             if m.start() < end and m.end() > start:
                 continue
+            if scope_only and dom == "business" and _SCOPE.fullmatch(m.group(0)):
+                continue  # "lag between regions": a scope word measures only a count of itself
             if best is None or dist < best[0]:
                 best = (dist, dom, m.group(0))
     if best is None:
@@ -152,22 +211,24 @@ def _nearest_domain(text: str, start: int, end: int, window: int = 60, left: boo
 def parse_quantities(text: str) -> list[Quantity]:
     """Every quantity in `text`, in order, with kind, unit, domain, baseline and span."""
     out: list[Quantity] = []
-    for m in _QTY.finditer(text):
-        num = m.group("num")
-        cur = (m.group("cur") or m.group("cur2") or "").strip().lower()
-        mag = (m.group("mag") or "").lower()
-        unit = (m.group("unit") or "").lower()
+    low = text.lower()
+    ascii_low = low if text.isascii() else None
+    for m, group in _qty_matches(text, ascii_low):
+        num = group("num")
+        cur = (group("cur") or group("cur2") or "").strip().lower()
+        mag = (group("mag") or "").lower()
+        unit = (group("unit") or "").lower()
         if not num:
             continue
         start, end = m.start(), m.end()
         if not (cur or mag or unit):
-            if _YEAR.match(num) or _LABEL_BEFORE.search(text, 0, start):
+            if _YEAR.match(num) or _LABEL_BEFORE.search(text, max(0, start - 16), start):
                 continue
             if num.lower() == "one":  # "one confusing screen" is rarely a measured quantity
                 continue
         if num.lower().startswith("half") and not unit:
             continue
-        if mag == "m" and not cur and m.group("mag") == "m" and unit == "":
+        if mag == "m" and not cur and group("mag") == "m" and unit == "":
             # lower-case "m" after a bare number is more often metres/minutes than millions
             mag = "m" if text[start:end].endswith("m") and len(num) <= 4 else mag
         value = _value(num)
@@ -193,7 +254,10 @@ def parse_quantities(text: str) -> list[Quantity]:
             kind = rate_kind
         # A count measures the noun after it ("40M interaction pairs"); other kinds look both ways.
         domain, noun = _nearest_domain(text, start, end, window=30 if kind in ("count", "rate") else 60,
-                                       left=kind not in ("count", "rate"))
+                                       left=kind not in ("count", "rate"), low=low,
+                                       scope_only=kind not in ("count", "rate"))
+        if domain == "unknown" and kind in ("count", "rate") and _BY_BEFORE.search(text, max(0, start - 20), start):
+            domain, noun = _nearest_domain(text, start, start, low=low)  # "tickets fell by 4,200": the metric precedes
         if kind == "money":
             domain = "business"
         elif kind == "duration" and unit_name in ("ms", "us"):
@@ -203,18 +267,85 @@ def parse_quantities(text: str) -> list[Quantity]:
         elif kind == "duration" and unit_name in ("h", "day", "week", "month", "quarter", "year"):
             # Long durations are people's or calendar time unless an engineering clock is named.
             domain = "engineering" if _ENG_TIME.search(text, max(0, start - 50), start) else "business"
+        elif kind == "count" and (0 < value < 1 and "." in num or _MODEL_METRIC.fullmatch(noun or "")):
+            # "AUC to 0.86", "precision of 0.97": a model score, an engineering metric.
+            if domain != "business":
+                kind, domain = "score", "engineering"
         elif kind == "duration" and domain == "unknown":
-            domain = "business"
+            # Seconds with nothing named are a machine's clock more often than a person's.
+            domain = "engineering" if unit_name == "s" else "business"
         out.append(Quantity(text[start:end].strip(), start, end, value, kind, unit_name, domain, noun=noun.lower()))
     for m in _HALF.finditer(text):
-        domain, noun = _nearest_domain(text, m.start(), m.end())
+        domain, noun = _nearest_domain(text, m.start(), m.end(), low=low)
         word = re.sub(r"\s+", " ", m.group(0).lower())
         out.append(Quantity(m.group(0), m.start(), m.end(), _HALF_VALUE[word], "multiplier", "x", domain, noun=noun.lower()))
+    vague = _vague_quantities(text, low, out)
+    out.extend(vague)
     out.sort(key=lambda q: q.start)
     _link_baselines(text, out)
+    if vague:  # a vague magnitude counts only as one end of "from X to Y"
+        out[:] = [q for q in out if q.pair is not None or not any(q is v for v in vague)]
     for q in out:
         if q.kind in ("money", "count", "rate", "duration") and not _BY_BEFORE.search(text, max(0, q.start - 20), q.start):
             q.baseline = True  # an absolute figure reads on its own, "by $2M" does not
+        elif q.kind in ("percent", "points") and not q.baseline and not _relative_change(text, q):
+            q.baseline = True  # a share or a level ("41% of node-hours", "a 10% holdout") is not a change
+    return out
+
+
+_CHANGE_AFTER = re.compile(
+    r"\s*(?:faster|slower|lower|higher|more|less|fewer|cheaper|smaller|larger|bigger|better|worse|quicker|"
+    r"shorter|longer|reduction|decrease|increase|drop|improvement|gain|lift|cut|savings?|uplift|boost|growth|"
+    r"jump|rise|decline|fall|speed-?up|year[- ]over[- ]year|yoy|qoq|mom)\b", re.IGNORECASE)
+_CHANGE_BEFORE = re.compile(
+    r"\b(?:cut|cutting|reduced|reducing|lowered|lowering|raised|raising|increased|increasing|improved|improving|"
+    r"boosted|boosting|grew|growing|rose|fell|dropped|decreased|saved|saving|shrank|lifted|trimmed|slashed|"
+    r"accelerated|sped\s+up|went\s+(?:up|down)|jumped|climbed|declined)\s+(?:(?!to\b|from\b|of\b|at\b)[\w'-]+\s+){0,4}?$",
+    re.IGNORECASE)
+
+
+def _relative_change(text: str, q: Quantity) -> bool:
+    """Whether a percent reads as a change that needs a base ("by 30%", "30% faster", "grew 23%")."""
+    if _BY_BEFORE.search(text, max(0, q.start - 20), q.start):
+        return True
+    if _RATE_AFTER.match(text, q.end):
+        return False  # "growing 38% a year" carries its period
+    if _CHANGE_AFTER.match(text, q.end):
+        return True
+    return bool(_CHANGE_BEFORE.search(text, max(0, q.start - 60), q.start))
+
+
+_VAGUE = re.compile(
+    r"\b(?:from|to|down\s+to|up\s+to|under|below)\s+(?:about\s+|around\s+|roughly\s+|just\s+|only\s+|under\s+|well\s+under\s+)?"
+    r"(?P<v>(?:tens\s+of\s+|hundreds\s+of\s+)?(?:thousands|hundreds|millions|dozens)|several|"
+    r"a\s+(?:few|couple)(?:\s+of)?(?:\s+(?:dozen|hundred|thousand))?|a\s+(?:handful|fraction))\b"
+    r"(?:\s+(?:of\s+)?(?P<unit>milliseconds?|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?)\b)?",
+    re.IGNORECASE,
+)
+_VAGUE_VALUE = {"thousands": 3000.0, "hundreds": 300.0, "millions": 3e6, "dozens": 36.0, "several": 5.0}
+
+
+def _vague_quantities(text: str, low: str, found: list[Quantity]) -> list[Quantity]:
+    """ "from thousands of jobs to a few dozen", "from several minutes to under two seconds". """
+    if "from" not in low:
+        return []
+    out = []
+    for m in _VAGUE.finditer(text):
+        s, e = m.span("v")
+        clash = [q for q in found if q.start < e and s < q.end]
+        if any(q.kind != "count" for q in clash):
+            continue
+        for q in clash:  # "a few dozen" reads as one vague magnitude, not "a dozen"
+            found.remove(q)
+        word = re.sub(r"\s+", " ", m.group("v").lower())
+        value = _VAGUE_VALUE.get(word.split()[-1], 3.0)
+        unit = (m.group("unit") or "").lower()
+        end = m.end() if unit else e
+        kind, unit_name = ("duration", _DUR[unit]) if unit in _DUR else ("count", "")
+        domain, noun = _nearest_domain(text, s, end, low=low, scope_only=kind != "count")
+        if kind == "duration" and domain == "unknown":
+            domain = "engineering" if unit_name in ("ms", "s") else "business"
+        out.append(Quantity(text[s:end], s, end, value, kind, unit_name, domain, noun=noun.lower()))
     return out
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from analysis.gate import C, P, Rx, Scanner, _ascii_fold
 from promolint.errors import ConfigError
 
 SHAPES = {"existence", "occurrence", "number", "story", "packet"}
@@ -32,12 +33,16 @@ RUBRIC_LINK = "RUBRIC.md#"
 @dataclass
 class Signal:
     name: str
-    regex: re.Pattern | None = None
+    regex: Rx | None = None
     any_of: list[str] = field(default_factory=list)
     all_of: list[str] = field(default_factory=list)
     none_of: list[str] = field(default_factory=list)
     strong: bool = False
     label: str = ""
+    # One Rx per listed pattern: `regex` matches somewhere iff one of these does (truth value only),
+    # but each part has its own, tighter gate and may take a case-folded fast path on its own.
+    # Used for ASCII sentences only, where gates and folds are exact; others run `regex`.
+    parts: list[Rx] = field(default_factory=list, repr=False, compare=False)
 
 
 @dataclass
@@ -52,7 +57,7 @@ class Rule:
     rationale: str = ""
     link: str = ""
     question: str = ""
-    patterns: list[re.Pattern] = field(default_factory=list)
+    patterns: list[Rx] = field(default_factory=list)
     exceptions: list[re.Pattern] = field(default_factory=list)
     when: list[str] = field(default_factory=list)
     unless: list[str] = field(default_factory=list)
@@ -77,6 +82,26 @@ class RuleSet:
     layers: dict[str, list[str]]
     dimensions: dict[str, dict]
     files: tuple[str, ...] = ()
+    # Built once per load: every signal and rule regex gated in one pass per sentence.
+    scanner: Scanner | None = field(default=None, repr=False, compare=False)
+    claim_rules: list[Rule] = field(default_factory=list, repr=False, compare=False)
+    # Per claim rule: the scanner bits of its patterns (a rule none of whose gates is open cannot match).
+    claim_bits: list[int] = field(default_factory=list, repr=False, compare=False)
+    story_rules: list[Rule] = field(default_factory=list, repr=False, compare=False)
+    strong_signals: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self):
+        self.prepare()
+
+    def prepare(self) -> None:
+        """(Re)build the derived, compiled-once parts; call again after mutating rules or signals."""
+        rxs = [rx for s in self.signals.values() if s.regex is not None for rx in [s.regex, *s.parts]]
+        rxs += [rx for r in self.rules.values() for rx in r.patterns]
+        self.scanner = Scanner(rxs)
+        self.claim_rules = [r for r in self.rules.values() if r.level == "claim"]
+        self.claim_bits = [sum(1 << rx.slot for rx in r.patterns) for r in self.claim_rules]
+        self.strong_signals = [n for n, s in self.signals.items() if s.strong]
+        self.story_rules = [r for r in self.rules.values() if r.level == "story"]
 
 
 def _compile(pattern: str, where: str, vars_: dict[str, str]) -> re.Pattern:
@@ -90,6 +115,44 @@ def _compile(pattern: str, where: str, vars_: dict[str, str]) -> re.Pattern:
 
 def _alternation(patterns: list[str], where: str, vars_: dict[str, str]) -> re.Pattern:
     return _compile("|".join(f"(?:{p})" for p in patterns), where, vars_)
+
+
+def _has_group_refs(items) -> bool:
+    """Whether a parsed pattern uses back references or conditionals (group numbers matter)."""
+    for op, av in items:
+        if op in (C.GROUPREF, C.GROUPREF_EXISTS) or op is getattr(C, "GROUPREF_IGNORE", None):
+            return True
+        if op is C.SUBPATTERN and _has_group_refs(av[-1]):
+            return True
+        if op is C.BRANCH and any(_has_group_refs(b) for b in av[1]):
+            return True
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)) and _has_group_refs(av[2]):
+            return True
+        if op in (C.ASSERT, C.ASSERT_NOT) and _has_group_refs(av[1]):
+            return True
+        if op is getattr(C, "ATOMIC_GROUP", None) and _has_group_refs(av):
+            return True
+    return False
+
+
+def _parts(joined: re.Pattern, patterns: list[str], where: str, vars_: dict[str, str]) -> list[Rx]:
+    """A signal's patterns compiled one by one (see `Signal.parts`); [] when that is not exact."""
+    if len(patterns) < 2:
+        return []
+    try:
+        if _has_group_refs(list(P.parse(joined.pattern, joined.flags))):
+            return []
+        parts = [Rx(_compile(f"(?:{p})", where, vars_)) for p in patterns]
+    except Exception:
+        return []
+    if Rx(joined)._low_rx is None:
+        # The joined regex runs case-insensitively on the text: parts may only take the vetted
+        # ASCII fold, never the looser lower-case twin.
+        for rx in parts:
+            if rx._low_rx is not None:
+                rx._low_rx = None
+                rx._ascii_rx = _ascii_fold(rx.rx)
+    return parts
 
 
 def _as_list(v) -> list:
@@ -124,9 +187,11 @@ def _build(files: tuple[str, ...]) -> RuleSet:
         for name, spec in (data.get("signals") or {}).items():
             where = f"{path}: signal {name}"
             pats = _as_list(spec.get("patterns"))
+            regex = _alternation(pats, where, vars_) if pats else None
             signals[name] = Signal(
                 name=name,
-                regex=_alternation(pats, where, vars_) if pats else None,
+                regex=Rx(regex) if pats else None,
+                parts=_parts(regex, pats, where, vars_) if pats else [],
                 any_of=_as_list(spec.get("any_of")),
                 all_of=_as_list(spec.get("all_of")),
                 none_of=_as_list(spec.get("none_of")),
@@ -184,7 +249,7 @@ def _rule(spec: dict, path: Path, vars_: dict[str, str]) -> Rule:
         rationale=(spec.get("rationale") or "").strip(),
         link=spec.get("link") or RUBRIC_LINK + spec["category"],
         question=(spec.get("question") or "").strip(),
-        patterns=[_compile(p, where, vars_) for p in _as_list(spec.get("patterns"))],
+        patterns=[Rx(_compile(p, where, vars_)) for p in _as_list(spec.get("patterns"))],
         exceptions=[_compile(p, where, vars_) for p in _as_list(spec.get("exceptions"))],
         when=_as_list(spec.get("when")),
         unless=_as_list(spec.get("unless")),

@@ -63,17 +63,29 @@ def build(claims: list[ClaimReview], sigs: list[Signals], hits: list[list[Hit]],
             claim_hits=[hits[i] for i in idx],
         )
         st.story.parts = {p: st.has(ruleset.story_parts.get(p, [])) for p in PARTS}
-        for rule in ruleset.rules.values():
-            if rule.level == "story":
-                hit = _story_rule(rule, st, config)
-                if hit:
-                    st.hits.append(hit)
+        if len(cs) > 1 and not st.signals[0].any(["actor_sentence"]):
+            st.story.parts["situation"] = True  # the story opens with context, not with an action
+        _story_unless(st)
+        for rule in ruleset.story_rules:
+            hit = _story_rule(rule, st, config)
+            if hit:
+                st.hits.append(hit)
         st.story.findings = [h.finding for h in st.hits]
         st.story.strengths = _strengths(st, ruleset)
         st.story.question = _question(st)
         st.story.rewrite = _rewrite(st)
         states.append(st)
     return states
+
+
+def _story_unless(st: StoryState) -> None:
+    """Drop claim findings a rule clears at story level (params.story_unless), e.g. an engineering
+    metric whose business translation sits in another sentence of the same story."""
+    for claim, hits in zip(st.claims, st.claim_hits):
+        keep = [h for h in hits if not (h.rule.params.get("story_unless") and st.has(h.rule.params["story_unless"]))]
+        if len(keep) != len(hits):
+            hits[:] = keep
+            claim.findings = [h.finding for h in keep]
 
 
 def _story_rule(rule: Rule, st: StoryState, config) -> Hit | None:
@@ -97,7 +109,10 @@ def _story_rule(rule: Rule, st: StoryState, config) -> Hit | None:
             return None
         vars_ = ms[0][3]
     elif rule.check == "occurrence":
-        found = {m.group(0).lower() for rx in rule.patterns for m in rx.finditer(st.text)}
+        text = st.text
+        low = text.lower()
+        low = low if len(low) == len(text) else text
+        found = {m.group(0).lower() for rx in rule.patterns for m in rx.finditer(text, low)}
         if len(found) < rule.min_count or any(st.story.parts.get(x) for x in p.get("absent_parts", [])):
             return None
         vars_["count"] = str(len(found))
@@ -106,6 +121,8 @@ def _story_rule(rule: Rule, st: StoryState, config) -> Hit | None:
     sev = _severity(rule, config, first)
     if sev is None:
         return None
+    if rule.check == "parts" and set(missing) <= set(p.get("minor", [])):
+        sev = "info"
     return _finding(rule, sev, vars_, None, None)
 
 

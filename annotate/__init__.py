@@ -13,7 +13,7 @@ __all__ = ["annotate", "remove_comments_by"]
 
 def annotate(data: bytes, review: Review, config: Config) -> bytes:
     """The packet with one comment per weak claim; earlier promolint comments are replaced."""
-    document = open_document(data, str(review.packet.get("source") or "packet"))
+    document = open_document(data, str(review.packet.get("source") or "packet"), config)
     author = config.output.comment_author
     remove_comments_by(document, author)
     add_claim_comments(document, review.claims, author, config.output.comment_initials)

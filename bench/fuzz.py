@@ -54,14 +54,46 @@ def _stages():
     return extract_packet, analyze, annotate
 
 
+class StageRejected(Exception):
+    """A PacketRejected tagged with the stage that raised it (the gate or a later stage)."""
+
+    def __init__(self, stage: str, rejected: PacketRejected):
+        super().__init__(stage)
+        self.stage, self.code = stage, rejected.code
+
+
 def run_one(data: bytes, source: str, config, stages) -> str:
     extract_packet, analyze, annotate = stages
-    with packet_deadline(config.limits.timeout_seconds, source):
-        info = check_container(data, source, config.limits)
-        packet = extract_packet(info.package, source, config)
-        review = analyze(packet, config)
-        annotate(info.package, review, config)
+    stage = "gate"
+    try:
+        with packet_deadline(config.limits.timeout_seconds, source):
+            info = check_container(data, source, config.limits)
+            stage = "later"
+            packet = extract_packet(info.package, source, config)
+            review = analyze(packet, config)
+            annotate(info.package, review, config)
+    except PacketRejected as e:
+        raise StageRejected(stage if e.code != "timeout" else "any", e) from None
     return "reviewed"
+
+
+def _hidden(data: bytes, config, stage: str) -> str:
+    """Type and frame of the exception a catch-all turned into 'unreadable'."""
+    import io
+
+    import docx
+
+    from extractors.container import _check
+
+    try:
+        if stage == "gate":
+            _check(data, config.limits)
+        else:
+            docx.Document(io.BytesIO(check_container(data, "x", config.limits).package))
+    except Exception as e:  # noqa: BLE001
+        frame = traceback.extract_tb(e.__traceback__)[-1]
+        return f"{type(e).__name__} at {Path(frame.filename).name}:{frame.lineno} in {frame.name}"
+    return "not reproduced"
 
 
 def mutate(data: bytes, rng: random.Random) -> tuple[str, bytes]:
@@ -141,8 +173,11 @@ def main(argv=None) -> int:
         t = time.perf_counter()
         try:
             outcome = run_one(data, name, config, stages)
-        except PacketRejected as e:
-            outcome = f"rejected:{e.code}"
+        except StageRejected as e:
+            outcome = f"rejected:{e.code}" + (" (after the gate)" if e.stage == "later" else "")
+            if e.code == "unreadable":  # a catch-all fired: find what it hid
+                crashes.setdefault(f"{_hidden(data, config, e.stage)} (hidden by {e.stage} catch-all)", []).append(
+                    f"{name} ({kind})")
         except Exception as e:  # noqa: BLE001 - this is what we are hunting
             tb = traceback.extract_tb(e.__traceback__)
             frame = tb[-1] if tb else None

@@ -25,18 +25,19 @@ _PLACEHOLDER_AUTHORS = {"", "python-docx", "author", "user", "microsoft office u
 NAME_LINE_WINDOW = 15
 
 
-def open_document(data: bytes, source: str) -> Document:
-    """python-docx Document from bytes; anything unreadable becomes a PacketRejected."""
+def open_document(data: bytes, source: str, config: Config) -> Document:
+    """Checked python-docx Document; Strict/.docm files open as the container's normalised copy."""
+    info = check_container(data, source, config.limits)
+    package = getattr(info, "package", None) or data
     try:
-        return docx.Document(io.BytesIO(data))
+        return docx.Document(io.BytesIO(package))
     except Exception as e:  # python-docx raises many types; none of them should reach the user raw
         log.info("python-docx could not open %s (%s)", source, e.__class__.__name__)
         raise PacketRejected(source, "could not be opened as a Word document", code="unreadable") from None
 
 
 def extract_packet(data: bytes, source: str, config: Config) -> Packet:
-    check_container(data, source, config.limits)
-    document = open_document(data, source)
+    document = open_document(data, source, config)
     raw_blocks = read_blocks(document)
     _check_size(raw_blocks, source, config)
     is_alias = alias_matcher(config.sections.what_you_did_aliases)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from docx.document import Document
+from docx.styles import BabelFish
 from lxml import etree
 
 from extractors.wordxml import W_R, W_RPR, W_VAL, body_paragraphs, visible_pieces, w
@@ -38,17 +39,20 @@ class StyleSheet:
     def __init__(self, document: Document):
         self._styles: dict[str, _Style] = {}
         self.default_paragraph: str | None = None
-        for style in document.styles:
-            el = style.element
-            self._styles[style.style_id] = _Style(
-                name=style.name or "",
+        # Raw XML rather than document.styles: python-docx raises on a style with no w:type.
+        for el in document.styles.element.iter(w("style")):
+            style_id = el.get(w("styleId"))
+            if style_id is None:
+                continue
+            self._styles[style_id] = _Style(
+                name=BabelFish.internal2ui(_val(el.find(w("name"))) or style_id),
                 based_on=_val(el.find(w("basedOn"))),
                 outline=_int(_val(el.find(f"{w('pPr')}/{w('outlineLvl')}"))),
                 numbered=el.find(f"{w('pPr')}/{w('numPr')}") is not None,
                 bold=_bold(el.find(f"{w('rPr')}/{w('b')}")),
             )
             if el.get(w("default")) in ("1", "true") and el.get(w("type")) == "paragraph":
-                self.default_paragraph = style.style_id
+                self.default_paragraph = style_id
 
     def chain(self, style_id: str | None):
         seen = set()

@@ -14,6 +14,7 @@ import io
 import posixpath
 import re
 import signal
+import struct
 import threading
 import time
 import zipfile
@@ -66,6 +67,18 @@ _PARSED_CT = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml",
+}
+
+# Root element python-docx expects for each part type it parses (a wrong root fails late, oddly).
+_CP = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+_ROOTS = {
+    CT_DOCX: "document", CT_DOCM: "document",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml": "comments",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml": "ftr",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml": "hdr",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml": "numbering",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml": "settings",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml": "styles",
 }
 
 # Macro-carrying parts dropped from a .docm before review (content types, lower case).
@@ -259,7 +272,8 @@ def _check_zip(data: bytes, limits) -> ContainerInfo:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, IndexError, KeyError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, IndexError, KeyError,
+            NotImplementedError, struct.error):
         raise _Reject("corrupt-zip", "is damaged or incomplete (the file looks cut short or corrupted); "
                                      "save or download it again and resubmit") from None
 
@@ -356,16 +370,21 @@ def _parse_small(blob: bytes, what: str) -> etree._Element:
 
 def _content_types(parts: dict[str, bytes]):
     root = _parse_small(parts["[Content_Types].xml"], "list of contents")
+    if root.tag != f"{{{NS_CT}}}Types":
+        raise _Reject("corrupt-docx", "is damaged: its list of contents is not valid; open it in Word, save a copy and resubmit")
     defaults: dict[str, str] = {}
     overrides: dict[str, str] = {}
     for el in root:
         if not isinstance(el.tag, str):
             continue
-        tag = etree.QName(el).localname
-        if tag == "Default" and el.get("Extension") and el.get("ContentType"):
-            defaults[el.get("Extension").lower()] = el.get("ContentType")
-        elif tag == "Override" and el.get("PartName") and el.get("ContentType"):
-            overrides[el.get("PartName").lower()] = el.get("ContentType")
+        tag = el.tag
+        key, value = ("Extension", "ContentType") if tag == f"{{{NS_CT}}}Default" else ("PartName", "ContentType")
+        if tag not in (f"{{{NS_CT}}}Default", f"{{{NS_CT}}}Override"):
+            continue
+        if el.get(key) is None or el.get(value) is None:  # python-docx fails on these
+            raise _Reject("corrupt-docx", "is damaged: its list of contents is not valid; open it in Word, "
+                                          "save a copy and resubmit")
+        (defaults if key == "Extension" else overrides)[el.get(key).lower()] = el.get(value)
 
     def lookup(member: str) -> str | None:
         hit = overrides.get("/" + member.lower())
@@ -389,11 +408,15 @@ def _rels(parts: dict[str, bytes], source_member: str) -> list[tuple[str, str]]:
     if blob is None:
         return []
     root = _parse_small(blob, "list of relationships")
+    if root.tag != f"{{{NS_RELS}}}Relationships":
+        raise _Reject("corrupt-docx", "is damaged: a list of relationships is not valid; open it in Word, save a copy and resubmit")
     base = posixpath.dirname(source_member)
     out = []
     for el in root:
-        if not isinstance(el.tag, str) or etree.QName(el).localname != "Relationship":
+        if not isinstance(el.tag, str) or el.tag != f"{{{NS_RELS}}}Relationship":
             continue
+        if el.get("Id") is None or el.get("Type") is None or el.get("Target") is None:
+            raise _Reject("corrupt-docx", "is damaged: a relationship is incomplete; open it in Word, save a copy and resubmit")
         if (el.get("TargetMode") or "Internal") == "External":
             continue
         target = el.get("Target") or ""
@@ -413,20 +436,35 @@ def _main_part(parts: dict[str, bytes]) -> tuple[str, bool]:
     raise _Reject("not-word", "is not a Word document (an Office package without a main document)")
 
 
+_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+# python-docx looks these parts up by relationship type and assumes the matching part class.
+_RT_CT = {
+    _RT + "styles": _WML + "styles+xml", _RT + "numbering": _WML + "numbering+xml",
+    _RT + "settings": _WML + "settings+xml", _RT + "comments": _WML + "comments+xml",
+    _RT + "header": _WML + "header+xml", _RT + "footer": _WML + "footer+xml",
+    "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties":
+        "application/vnd.openxmlformats-package.core-properties+xml",
+}
+
+
 def _walk(parts: dict[str, bytes], ct) -> set[str]:
     """Parts reachable from the package relationships, as python-docx loads them."""
     seen: set[str] = set()
     todo = [""]
     while todo:
         src = todo.pop()
-        for _rtype, member in _rels(parts, src):
-            if member in seen:
-                continue
+        for rtype, member in _rels(parts, src):
             if member not in parts:
                 raise _Reject("corrupt-docx", "is damaged: a part it refers to is missing; open it in Word, "
                                               "save a copy and resubmit")
             if ct(member) is None:
                 raise _Reject("corrupt-docx", "is damaged: a part has no declared type; open it in Word, save a copy and resubmit")
+            if rtype in _RT_CT and ct(member) != _RT_CT[rtype]:
+                raise _Reject("corrupt-docx", "is damaged: a part has the wrong declared type; open it in Word, "
+                                              "save a copy and resubmit")
+            if member in seen:
+                continue
             seen.add(member)
             todo.append(member)
     return seen
@@ -452,6 +490,7 @@ class _ScanTarget:
         self.max_seen = 0
         self.count = count
         self.in_t = 0
+        self.root: str | None = None
         self.stats = _Stats()
 
     def doctype(self, *_args):
@@ -459,6 +498,8 @@ class _ScanTarget:
                                     "it was not opened, for safety")
 
     def start(self, tag, _attrib, _nsmap=None):
+        if self.root is None:
+            self.root = tag
         self.depth += 1
         if self.depth > self.max_seen:
             self.max_seen = self.depth
@@ -525,10 +566,36 @@ def _scan_xml(parts, ct, main: str, reachable: set[str], limits) -> _Stats:
                 raise _Reject("corrupt-docx", "is damaged: part of its content is not valid XML; open it in Word, "
                                               "save a copy and resubmit") from None
             continue
+        if member in reachable or member == main:
+            _check_root(target.root, ctype, member == main)
+        if critical and not member.endswith(".rels") and member != "[Content_Types].xml":
+            _docx_parse(blob)
         result.depth = max(result.depth, stats.depth)
         if member == main:
             result.paragraphs, result.chars, result.visible = stats.paragraphs, stats.chars, stats.visible
     return result
+
+
+def _docx_parse(blob: bytes) -> None:
+    """python-docx's own parse: namespace errors the streaming scan tolerates fail it."""
+    try:
+        etree.fromstring(blob, etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        raise _Reject("corrupt-docx", "is damaged: part of its content is not valid XML; open it in Word, "
+                                      "save a copy and resubmit") from None
+
+
+def _check_root(root: str | None, ctype: str | None, is_main: bool) -> None:
+    if ctype == "application/vnd.openxmlformats-package.core-properties+xml":
+        ok = root == f"{{{_CP}}}coreProperties"
+    elif ctype in _ROOTS or is_main:
+        local = _ROOTS.get(ctype, "document")
+        ok = root in (f"{{{W_MAIN}}}{local}", f"{{{W_STRICT}}}{local}")
+    else:
+        return
+    if not ok:
+        raise _Reject("corrupt-docx", "is damaged: part of it is not laid out the way Word writes it; "
+                                      "open it in Word, save a copy and resubmit")
 
 
 # ---------------------------------------------------------------- normalisation

@@ -180,11 +180,40 @@ def _walk_with_marks(el: etree._Element):
 
 
 def remove_comment_marks(root: etree._Element, comment_ids: set[int]) -> None:
-    """Drop range markers and references of `comment_ids`; a reference-only run goes entirely."""
+    """Drop range markers and references of `comment_ids`, then re-join the runs we split."""
     ids = {str(i) for i in comment_ids}
     marks = [el for tag in (RANGE_START, RANGE_END, REFERENCE) for el in root.iter(tag) if el.get(W_ID) in ids]
+    containers = set()
     for el in marks:
         parent = el.getparent()
         parent.remove(el)
         if el.tag == REFERENCE and parent.tag == W_R and all(c.tag == W_RPR for c in parent):
             parent.getparent().remove(parent)
+        else:
+            containers.add(parent)
+    for container in containers:
+        merge_twin_runs(container)
+
+
+def merge_twin_runs(container: etree._Element) -> None:
+    """Join adjacent runs with identical attributes and formatting (undoes ensure_boundary)."""
+    for r in list(container.iterchildren(W_R)):
+        prev = r.getprevious()
+        if prev is None or prev.tag != W_R or not _twins(prev, r):
+            continue
+        for child in [c for c in r if c.tag != W_RPR]:
+            last = prev[-1] if len(prev) else None
+            if child.tag == W_T and last is not None and last.tag == W_T:
+                last.text = (last.text or "") + (child.text or "")
+                last.set(XML_SPACE, "preserve")
+            else:
+                prev.append(child)
+        container.remove(r)
+
+
+def _twins(a: etree._Element, b: etree._Element) -> bool:
+    if dict(a.attrib) != dict(b.attrib):
+        return False
+    pa, pb = a.find(W_RPR), b.find(W_RPR)
+    return (pa is None and pb is None) or (
+        pa is not None and pb is not None and etree.tostring(pa, method="c14n") == etree.tostring(pb, method="c14n"))

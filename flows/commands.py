@@ -14,7 +14,7 @@ from pathlib import Path  # noqa: E402
 
 from rich.console import Console  # noqa: E402
 
-from promolint.config import load_config  # noqa: E402
+from promolint.config import CycleDeployment, load_config  # noqa: E402
 from promolint.errors import ConfigError  # noqa: E402
 
 err = Console(stderr=True)
@@ -104,11 +104,9 @@ def run_watch(source: str, out: Path, config_path: Path | None = None, once: boo
         err.print(f"watch: {counts}")
         return 1 if counts["rejected"] or counts["failed"] else 0
     if poll:  # the interval deployment, served locally
-        fc = config.extra.get("flows", {}) or {}
-        watch = {**fc.get("watch", {}), "source": _source_arg(source), "out": str(Path(out).resolve())}
-        return _serve(config.model_copy(update={"extra": {**config.extra, "flows": {**fc, "watch": watch,
-                                                                                      "cycle": {}}}}),
-                      _config_arg(config_path))
+        watch = config.flows.watch.model_copy(update={"source": _source_arg(source), "out": str(Path(out).resolve())})
+        flows = config.flows.model_copy(update={"watch": watch, "cycle": CycleDeployment()})
+        return _serve(config.model_copy(update={"flows": flows}), _config_arg(config_path))
     try:
         return watch_events(source, out, config_path)
     except KeyboardInterrupt:

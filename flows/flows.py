@@ -70,11 +70,9 @@ def review_batch(refs: list[PacketRef], source: str, out: str, config_path: str 
     by_id = {f.task_run_id: r for f, r in zip(futures, refs)}
     results = []
     for fut in as_completed(futures):
-        state = fut.state
-        if state.is_completed():
-            res = fut.result()
-        else:  # retries exhausted: quarantined, the batch goes on
-            res = record_failure(Path(out), by_id[fut.task_run_id], fut.result(raise_on_failure=False))
+        res = fut.result(raise_on_failure=False)
+        if not isinstance(res, PacketResult):  # retries exhausted: quarantined, the batch goes on
+            res = record_failure(Path(out), by_id[fut.task_run_id], res if isinstance(res, BaseException) else None)
         results.append(res)
         _notify(res)
     return results

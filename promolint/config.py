@@ -6,7 +6,7 @@ and templates can live beside its own config.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -55,6 +55,61 @@ class DeliveryConfig(_Strict):
     per_author_folders: bool = False
 
 
+class GDriveConfig(_Strict):
+    """The `gdrive:` section: Drive credentials, delivery and sharing (see docs/DRIVE.md)."""
+
+    credentials: Path | None = None          # service account key or authorized-user token file
+    subject: str | None = None               # user to impersonate (domain-wide delegation)
+    root_url: str | None = None              # API root override; PROMOLINT_DRIVE_ROOT_URL wins
+    reviewed_folder: str | None = None       # folder id or URL for outputs; None: beside the packet
+    deliver_as: Literal["gdoc", "docx"] = "gdoc"
+    share: bool = True                       # share outputs with the packet's author as commenter
+    notify: bool = True                      # send Drive's notification email with the message below
+    share_role: Literal["commenter", "reader"] = "commenter"
+    message_template: str = "share_message.txt.j2"
+    author_from: list[Literal["mapping", "owner", "packet"]] = ["mapping", "owner", "packet"]
+    authors: dict[str, str] = {}             # packet author name or Drive file id -> email
+    share_domains: list[str] = []            # if set, only these email domains are ever shared with
+    mark_reviewed: bool = True               # record the reviewed revision in the packet's appProperties
+    page_size: int = 1000
+    resumable_threshold: int = 5 * 1024 * 1024   # bytes; larger uploads are resumable
+    chunk_size: int = 5 * 1024 * 1024            # resumable chunk; a multiple of 256 KiB
+    retry_attempts: int = 6
+    retry_initial: float = 1.0                   # seconds
+    retry_max: float = 64.0                      # seconds, also caps Retry-After
+    timeout: float = 60.0                        # seconds per HTTP request
+
+    @classmethod
+    def from_config(cls, config: Any | None) -> "GDriveConfig":
+        return getattr(config, "gdrive", None) or cls()
+
+
+class CycleDeployment(_Strict):
+    source: str | None = None          # folder (or gdrive://...) reviewed by the scheduled cycle
+    out: str | None = None
+    cron: str = "0 6 * * 1"            # Mondays 06:00
+    timezone: str = "UTC"
+
+
+class WatchDeployment(_Strict):
+    source: str | None = None
+    out: str | None = None
+    interval_seconds: int = 300
+
+
+class FlowsConfig(_Strict):
+    concurrency: int = 4               # packets in flight at once
+    task_runner: str = "thread"        # thread | dask
+    dask_workers: int = 2              # processes when task_runner is dask
+    retries: int = 2                   # transient failures only (I/O, timeouts)
+    retry_delay_seconds: float = 2.0
+    settle_seconds: float = 2.0        # a watched file must keep size and mtime this long
+    debounce_ms: int = 1600            # watchfiles grouping of change events
+    summary_formats: list[str] | None = None   # default: md plus output.formats
+    cycle: CycleDeployment = CycleDeployment()
+    watch: WatchDeployment = WatchDeployment()
+
+
 class Config(_Strict):
     sections: SectionsConfig
     rules: RulesConfig
@@ -63,10 +118,8 @@ class Config(_Strict):
     output: OutputConfig = OutputConfig()
     limits: LimitsConfig = LimitsConfig()
     delivery: DeliveryConfig = DeliveryConfig()
-    extra: dict[str, Any] = {}
-
-
-_PATH_KEYS = (("rules", "files"), ("principles",), ("templates_dir",))
+    gdrive: GDriveConfig = GDriveConfig()
+    flows: FlowsConfig = FlowsConfig()
 
 
 def _resolve_paths(data: dict, base: Path) -> None:
@@ -75,6 +128,9 @@ def _resolve_paths(data: dict, base: Path) -> None:
         rules["files"] = [str((base / p).resolve()) for p in rules["files"]]
     if "extra_files" in rules:
         rules["extra_files"] = [str((base / p).resolve()) for p in rules["extra_files"]]
+    gdrive = data.get("gdrive") or {}
+    if gdrive.get("credentials"):
+        gdrive["credentials"] = str((base / gdrive["credentials"]).expanduser().resolve())
     for key in ("principles", "templates_dir"):
         if data.get(key):
             data[key] = str((base / data[key]).resolve())

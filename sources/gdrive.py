@@ -55,10 +55,6 @@ def parse_folder_spec(spec: str) -> str | None:
     return None
 
 
-def is_gdrive_spec(spec: Any) -> bool:
-    return isinstance(spec, str) and (spec.startswith("gdrive://") or "drive.google.com/" in spec)
-
-
 def file_rev(f: dict) -> str:
     """The content version: survives renames and metadata writes for .docx, not for Google Docs."""
     if f.get("mimeType") == DOC_MIME:

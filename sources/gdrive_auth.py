@@ -24,7 +24,7 @@ import httplib2
 from google.auth.exceptions import RefreshError
 from googleapiclient.discovery import build_from_document
 from googleapiclient.errors import HttpError
-from pydantic import BaseModel, ConfigDict
+from promolint.config import GDriveConfig
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 log = logging.getLogger("promolint.gdrive")
@@ -41,39 +41,6 @@ RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 
 class DriveAuthError(Exception):
     """Drive credentials are missing or unusable. The message says which setting to fix."""
-
-
-class GDriveConfig(BaseModel):
-    """The `gdrive:` section of a promolint config (read from `config.extra["gdrive"]` for now)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    credentials: Path | None = None          # service account key or authorized-user token file
-    subject: str | None = None               # user to impersonate (domain-wide delegation)
-    root_url: str | None = None              # API root override; PROMOLINT_DRIVE_ROOT_URL wins
-    reviewed_folder: str | None = None       # folder id or URL for outputs; None: beside the packet
-    deliver_as: Literal["gdoc", "docx"] = "gdoc"
-    share: bool = True                       # share outputs with the packet's author as commenter
-    notify: bool = True                      # send Drive's notification email with the message below
-    share_role: Literal["commenter", "reader"] = "commenter"
-    message_template: str = "share_message.txt.j2"
-    author_from: list[Literal["mapping", "owner", "packet"]] = ["mapping", "owner", "packet"]
-    authors: dict[str, str] = {}             # packet author name or Drive file id -> email
-    share_domains: list[str] = []            # if set, only these email domains are ever shared with
-    mark_reviewed: bool = True               # record the reviewed revision in the packet's appProperties
-    page_size: int = 1000
-    resumable_threshold: int = 5 * 1024 * 1024   # bytes; larger uploads are resumable
-    chunk_size: int = 5 * 1024 * 1024            # resumable chunk; a multiple of 256 KiB
-    retry_attempts: int = 6
-    retry_initial: float = 1.0                   # seconds
-    retry_max: float = 64.0                      # seconds, also caps Retry-After
-    timeout: float = 60.0                        # seconds per HTTP request
-
-    @classmethod
-    def from_config(cls, config: Any | None) -> "GDriveConfig":
-        extra = getattr(config, "extra", None) or {}
-        section = getattr(config, "gdrive", None) or extra.get("gdrive") or {}
-        return section if isinstance(section, cls) else cls.model_validate(section)
 
 
 def _discovery_document(root_url: str | None) -> dict:

@@ -43,9 +43,3 @@ class LocalSource:
 
     def fetch(self, ref: PacketRef) -> bytes:
         return Path(ref.source_id).read_bytes()
-
-
-def open_source(spec: str | Path | list) -> LocalSource:
-    """Turn a user's source argument into a Source. gdrive:// is added by the Drive issue."""
-    specs = spec if isinstance(spec, list) else [spec]
-    return LocalSource([Path(s) for s in specs])

@@ -309,6 +309,13 @@ def make_malformed_main() -> bytes:
     return with_document_xml(_DOC_OPEN + "<w:p><w:r><w:t>unclosed</w:r></w:p>" + _DOC_CLOSE)
 
 
+def make_wrong_root() -> bytes:
+    """core.xml whose root is not cp:coreProperties: python-docx fails late on .core_properties."""
+    data = base_docx()
+    core = zipfile.ZipFile(io.BytesIO(data)).read("docProps/core.xml")
+    return replace_members(data, {"docProps/core.xml": core.replace(b"cp:coreProperties", b"cp:coreProperties2")})
+
+
 # name -> (factory, expected check_container code or None if it must be reviewed)
 HOSTILE = {
     "empty.docx": (lambda: b"", "empty"),
@@ -337,6 +344,7 @@ HOSTILE = {
     "no-text.docx": (make_no_text, "no-text"),
     "missing-part.docx": (make_missing_part, "corrupt-docx"),
     "malformed-main.docx": (make_malformed_main, "corrupt-docx"),
+    "wrong-root-core.docx": (make_wrong_root, "corrupt-docx"),
     # reviewed, possibly after normalisation
     "macro.docm": (make_docm, None),
     "strict.docx": (make_strict, None),

@@ -61,11 +61,15 @@ def test_missing_or_bad_credentials_name_the_setting(tmp_path, monkeypatch):
         load_credentials(GDriveConfig(credentials=bad), write=False)
 
 
-def test_config_section_from_extra():
-    class Cfg:
-        extra = {"gdrive": {"reviewed_folder": "1Reviewed000", "share": False}}
+def test_config_section_from_an_org_file(tmp_path):
+    from promolint.config import load_config
+    from promolint.errors import ConfigError
 
-    cfg = GDriveConfig.from_config(Cfg())
+    org = tmp_path / "org.yaml"
+    org.write_text("gdrive:\n  reviewed_folder: 1Reviewed000\n  share: false\n  credentials: keys/sa.json\n")
+    cfg = GDriveConfig.from_config(load_config(org))
     assert cfg.reviewed_folder == "1Reviewed000" and cfg.share is False
-    with pytest.raises(ValueError):
-        GDriveConfig.model_validate({"shaer": True})
+    assert cfg.credentials == (tmp_path / "keys" / "sa.json").resolve(), "paths are relative to the config file"
+    org.write_text("gdrive:\n  shaer: true\n")
+    with pytest.raises(ConfigError, match="gdrive.shaer"):
+        load_config(org)

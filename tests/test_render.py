@@ -273,3 +273,12 @@ def test_story_strengths_read_as_a_sentence_and_stay_escaped():
     out = render(review, formats=["html", "md"])
     assert "First-person ownership and ETA &lt;p95&gt; &amp; SLA." in out["html"].decode()
     assert r"First-person ownership and ETA \<p95\> & SLA." in out["md"].decode()
+
+
+def test_committed_word_template_is_what_the_script_builds(tmp_path):
+    from render.make_template import build
+
+    built = build(tmp_path / "feedback.docx")
+    with zipfile.ZipFile(built) as new, zipfile.ZipFile(TEMPLATES_DIR / "feedback.docx") as old:
+        for part in ("word/document.xml", "word/styles.xml", "word/header1.xml", "word/footer1.xml"):
+            assert new.read(part) == old.read(part), part

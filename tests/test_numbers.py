@@ -1,0 +1,84 @@
+"""The number parser: kinds, units, business vs engineering, baselines and spans."""
+import pytest
+
+from analysis.numbers import parse_quantities
+
+
+def one(text, i=0):
+    qs = parse_quantities(text)
+    assert qs, f"no quantity in {text!r}"
+    return qs[i]
+
+
+@pytest.mark.parametrize(
+    "text, value, unit",
+    [
+        ("saving $2.3M a year", 2.3e6, "USD"),
+        ("a 340K budget cut, in dollars", 340e3, ""),
+        ("EUR 1.2 million in licences", 1.2e6, "EUR"),
+        ("about £40k of spend", 40e3, "GBP"),
+    ],
+)
+def test_money_and_magnitudes(text, value, unit):
+    q = one(text)
+    assert q.value == pytest.approx(value)
+    if unit:
+        assert q.kind == "money" and q.unit == unit and q.domain == "business"
+
+
+def test_percent_and_points():
+    q = one("conversion rose by 4%")
+    assert (q.kind, q.value, q.baseline) == ("percent", 4.0, False)
+    p = one("churn fell 2.5 percentage points")
+    assert (p.kind, p.unit) == ("points", "pp")
+
+
+def test_from_to_links_baseline_and_borrows_unit():
+    a, b = parse_quantities("cutting ramp-up from ten weeks to five across the org")
+    assert a.baseline and b.baseline
+    assert (a.kind, a.unit, a.value) == ("duration", "week", 10)
+    assert (b.kind, b.unit, b.value) == ("duration", "week", 5)
+    assert a.pair == (b.start, b.end)
+
+
+def test_spans_point_at_the_number():
+    text = "I cut p99 latency from 900 ms to 250 ms."
+    a, b = parse_quantities(text)
+    assert text[a.start : a.end] == "900 ms" and text[b.start : b.end] == "250 ms"
+
+
+@pytest.mark.parametrize(
+    "text, domain",
+    [
+        ("I cut p99 latency of the quote API from 900 ms to 250 ms.", "engineering"),
+        ("I reduced build times by 40%.", "engineering"),
+        ("Raised unit test coverage from 55% to 85%.", "engineering"),
+        ("Cut memory usage by 2 GB per pod.", "engineering"),
+        ("checkout abandonment fell from 9.1% to 6.4%", "business"),
+        ("customer-visible outages went from eight in 2024 to two in 2025", "business"),
+        ("refund tickets fell by 4,200 a month", "business"),
+        ("we launched six weeks earlier", "business"),
+        ("saving about 9,000 engineer-hours a year", "business"),
+    ],
+)
+def test_business_vs_engineering(text, domain):
+    assert one(text).domain == domain
+
+
+def test_rates_multipliers_counts():
+    assert one("now serves 12M requests a day").kind == "rate"
+    m = one("I made CI builds 3x faster")
+    assert (m.kind, m.value, m.domain) == ("multiplier", 3.0, "engineering")
+    assert one("Cut the Android crash rate in half.").value == 0.5
+    c = one("used by 23 services across three orgs")
+    assert (c.kind, c.value) == ("count", 23)
+
+
+@pytest.mark.parametrize("text", ["In month 1 I traced the bug", "Shipped in 2024", "promoted to L6", "p99 latency was fine"])
+def test_labels_and_years_are_not_quantities(text):
+    assert parse_quantities(text) == []
+
+
+def test_word_number_and_unit_free_one_ignored():
+    assert parse_quantities("one confusing refund screen") == []
+    assert one("freeing three engineers").value == 3
