@@ -25,6 +25,8 @@ class Signals:
     a regex whose gate bit is clear cannot match and is never run.
     """
 
+    __slots__ = ("text", "low", "ascii", "ruleset", "memo", "mask", "_plans")
+
     def __init__(self, text: str, ruleset: RuleSet, quantities: list[Quantity]):
         self.text = text
         low = text.lower()
@@ -34,48 +36,79 @@ class Signals:
         self.memo: dict[str, bool] = summarize(quantities)
         scanner = ruleset.scanner
         self.mask = scanner.mask(self.low) if scanner is not None else None
+        self._plans = ruleset.signal_plans
 
     def _search(self, rx) -> bool:
-        if self.mask is not None and rx.slot is not None:
-            if not (self.mask >> rx.slot) & 1:
+        mask = self.mask
+        if mask is not None and rx.slot is not None:
+            req = rx.req
+            if mask & req != req:
                 return False
             return rx.search_open(self.text, self.low) is not None
         return rx.search(self.text, self.low) is not None
 
     def __getitem__(self, name: str) -> bool:
+        try:
+            return self.memo[name]
+        except KeyError:
+            return self._eval(name)
+
+    def _eval(self, name: str) -> bool:
         memo = self.memo
-        if name in memo:
-            return memo[name]
         memo[name] = False  # breaks accidental cycles in data
-        s = self.ruleset.signals[name]
-        positive = s.regex is not None or bool(s.any_of)
-        if s.regex is None:
+        regex, parts, any_of, all_of, none_of, positive, steps = self._plans[name]
+        if regex is None:
             v = False
-        elif s.parts and self.ascii:
+        elif self.ascii and self.mask is not None:
+            # The same dispatch as `_search` on each part, decided once per load (`_ascii_step`).
             v = False
-            for rx in s.parts:
+            mask, low = self.mask, self.low
+            for req, mode, rx1, rx2, rx in steps:
+                if mask & req != req:
+                    continue
+                if mode == 1:
+                    if rx1.search(low) is not None:
+                        v = True
+                        break
+                elif mode == 2:
+                    m = rx1.search(low)
+                    if m is not None and rx2.search(self.text, m.start()) is not None:
+                        v = True
+                        break
+                elif self._search(rx):
+                    v = True
+                    break
+        elif parts and self.ascii:
+            v = False
+            for rx in parts:
                 if self._search(rx):
                     v = True
                     break
         else:
-            v = self._search(s.regex)
-        v = v or any(self[n] for n in s.any_of)
-        if s.all_of:
-            v = (v or not positive) and all(self[n] for n in s.all_of)
-        if v and s.none_of:
-            v = not any(self[n] for n in s.none_of)
+            v = self._search(regex)
+        if not v and any_of:
+            for n in any_of:
+                if memo[n] if n in memo else self._eval(n):
+                    v = True
+                    break
+        if all_of:
+            v = (v or not positive) and all(self[n] for n in all_of)
+        if v and none_of:
+            v = not any(self[n] for n in none_of)
         v = bool(v)
         memo[name] = v
         return v
 
     def any(self, names: list[str]) -> bool:
+        memo = self.memo
         for n in names:
-            if self[n]:
+            if memo[n] if n in memo else self._eval(n):
                 return True
         return False
 
     def strong(self) -> list[str]:
-        return [n for n in self.ruleset.strong_signals if self[n]]
+        memo = self.memo
+        return [n for n in self.ruleset.strong_signals if (memo[n] if n in memo else self._eval(n))]
 
 
 @dataclass
@@ -214,7 +247,8 @@ def check_claim(text: str, ruleset: RuleSet, config) -> tuple[list[Hit], Signals
     sig = Signals(text, ruleset, qs)
     hits: list[Hit] = []
     mask = sig.mask
-    for rule, bits in zip(ruleset.claim_rules, ruleset.claim_bits):
+    steps_of = ruleset.claim_steps if sig.ascii and mask is not None else None
+    for k, (rule, bits) in enumerate(zip(ruleset.claim_rules, ruleset.claim_bits)):
         if rule.when and not all(sig[n] for n in rule.when):
             continue
         if rule.extends == "number":
@@ -224,7 +258,16 @@ def check_claim(text: str, ruleset: RuleSet, config) -> tuple[list[Hit], Signals
             continue
         if mask is not None and not mask & bits:
             continue  # no pattern's gate is open: no match
-        matches = _matches(rule, text, sig.low, mask)
+        if steps_of is not None:
+            steps = steps_of[k]
+            for st in steps:
+                if mask & st[0] == st[0]:
+                    break
+            else:
+                continue  # every pattern misses one of its required literals: no match
+            matches = _matches_ascii(rule, text, sig.low, mask, steps)
+        else:
+            matches = _matches(rule, text, sig.low, mask)
         if not matches:
             continue
         if rule.extends == "occurrence":
@@ -258,13 +301,44 @@ def _matches(rule: Rule, text: str, low: str | None = None, mask: int | None = N
     excluded = None
     every = rule.per_match or rule.extends == "occurrence"
     for i, rx in enumerate(rule.patterns):
-        slot = rx.slot
-        if mask is not None and slot is not None:
-            if not (mask >> slot) & 1:
+        if mask is not None and rx.slot is not None:
+            req = rx.req
+            if mask & req != req:
                 continue
             it = rx.finditer_open(text, low)
         else:
             it = rx.finditer(text, low)
+        for m in it:
+            if excluded is None:
+                excluded = _exception_spans(rule, text) if rule.exceptions else []
+            vars_, s, e = _vars(text, m)
+            if e <= s or (excluded and _overlaps((s, e), excluded)):
+                continue
+            out.append((i, s, e, vars_))
+            if not every:
+                break
+    out.sort(key=lambda t: t[1])
+    return out
+
+
+def _matches_ascii(rule: Rule, text: str, low: str, mask: int, steps: tuple) -> list[tuple[int, int, int, dict]]:
+    """`_matches` for an ASCII sentence with a scanner mask, with each pattern's dispatch
+    (`RuleSet.claim_steps`) decided once per load; same results."""
+    out = []
+    excluded = None
+    every = rule.per_match or rule.extends == "occurrence"
+    for i, (req, mode, rx1, rx2, rx) in enumerate(steps):
+        if mask & req != req:
+            continue
+        if mode == 1:
+            it = rx1.finditer(low)
+        elif mode == 2:
+            m = rx1.search(low)
+            if m is None:
+                continue
+            it = rx2.finditer(text, m.start())
+        else:
+            it = rx.finditer_open(text, low)
         for m in it:
             if excluded is None:
                 excluded = _exception_spans(rule, text) if rule.exceptions else []

@@ -59,6 +59,63 @@ def _node(op, av) -> frozenset | None:
     return None  # classes, anchors, lookarounds: no literal guarantee
 
 
+def _seq_all(items) -> list[frozenset]:
+    """Every literal set a match of this sequence must hit (AND of ORs); see `literal_gates`."""
+    out: list[frozenset] = []
+    run: list[str] = []
+
+    def flush():
+        if run:
+            out.append(frozenset(["".join(run).lower()]))
+            run.clear()
+
+    for op, av in items:
+        if op is C.LITERAL:
+            run.append(chr(av))
+            continue
+        flush()
+        if op is C.SUBPATTERN:
+            out.extend(_seq_all(av[-1]))
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
+            if av[0] >= 1:
+                out.extend(_seq_all(av[2]))
+        elif op is getattr(C, "ATOMIC_GROUP", None):
+            out.extend(_seq_all(av))
+        elif op is C.BRANCH:
+            sub = _node(op, av)
+            if sub:
+                out.append(sub)
+    flush()
+    return out
+
+
+def _useful(g: frozenset) -> bool:
+    return bool(g) and len(g) <= 64 and all(len(x) >= 3 and x.strip() == x for x in g)
+
+
+def literal_gates(rx: re.Pattern, primary: frozenset | None) -> list[frozenset]:
+    """Further literal sets (besides `primary`) that every match must also hit.
+
+    Each set is necessary on its own (one of its literals occurs in any match), so a pattern
+    whose sets are not all present in the lower-cased sentence cannot match. Only selective
+    sets are kept (literals of 3+ characters, not too many): short literals would make the
+    `Scanner` pass slower than the regexes it saves.
+    """
+    if primary is None:
+        return []
+    try:
+        tree = P.parse(rx.pattern, rx.flags)
+    except Exception:
+        return []
+    seen = {primary}
+    out = []
+    for g in _seq_all(list(tree)):
+        if g not in seen and _useful(g):
+            seen.add(g)
+            out.append(g)
+    return out
+
+
 def literal_gate(rx: re.Pattern) -> frozenset | None:
     try:
         tree = P.parse(rx.pattern, rx.flags)
@@ -175,6 +232,70 @@ def _ascii_fold(rx: re.Pattern) -> re.Pattern | None:
     return folded
 
 
+def _scoped_ok(items, negative: bool = False) -> bool:
+    """No construct under which dropping a `(?-i:...)` scope could lose a match (see `_relaxed`)."""
+    for op, av in items:
+        if op is C.SUBPATTERN:
+            _group, add, dele, body = av
+            if add or dele:
+                if negative or add or dele != re.IGNORECASE:
+                    return False
+            if not _scoped_ok(body, negative):
+                return False
+        elif op is C.BRANCH:
+            if not all(_scoped_ok(b, negative) for b in av[1]):
+                return False
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            if not _scoped_ok(av[2], negative):
+                return False
+        elif op in (C.ASSERT, C.ASSERT_NOT):
+            if not _scoped_ok(av[1], negative or op is C.ASSERT_NOT):
+                return False
+        elif op in (C.IN, C.LITERAL, C.NOT_LITERAL, C.AT, C.CATEGORY, C.ANY, C.NEGATE, C.RANGE):
+            continue
+        else:  # atomic groups, possessive repeats, group references: a wider match may commit elsewhere
+            return False
+    return True
+
+
+def _count_scoped(items) -> int:
+    n = 0
+    for op, av in items:
+        if op is C.SUBPATTERN:
+            n += bool(av[1] or av[2]) + _count_scoped(av[3])
+        elif op is C.BRANCH:
+            n += sum(_count_scoped(b) for b in av[1])
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            n += _count_scoped(av[2])
+        elif op in (C.ASSERT, C.ASSERT_NOT):
+            n += _count_scoped(av[1])
+    return n
+
+
+def _relaxed(rx: re.Pattern) -> re.Pattern | None:
+    """A necessary-condition twin of a case-insensitive regex with `(?-i:...)` scopes.
+
+    Dropping the scopes gives a fully case-insensitive regex that matches wherever the original
+    does (a scope only ever narrows; constructs where narrowing could widen elsewhere - negative
+    lookarounds, atomic groups, back references - are refused), and `_ascii_fold` turns that
+    into an exact case-sensitive twin over the lower-cased sentence (ASCII text). So if the twin
+    finds nothing, the original finds nothing; if the twin's leftmost match starts at p, the
+    original cannot match before p and `rx.search(text, p)` is `rx.search(text)`.
+    """
+    if not rx.flags & re.IGNORECASE or "(?-i:" not in rx.pattern:
+        return None
+    try:
+        tree = P.parse(rx.pattern, rx.flags)
+        if not _scoped_ok(list(tree)) or _count_scoped(list(tree)) != rx.pattern.count("(?-i:"):
+            return None
+        wide = re.compile(rx.pattern.replace("(?-i:", "(?:"), rx.flags)
+    except Exception:
+        return None
+    if wide.groups != rx.groups or wide.groupindex != rx.groupindex:
+        return None
+    return _ascii_fold(wide)
+
+
 class Rx:
     """A compiled regex with its gate; callers pass the sentence and its lower-cased copy.
 
@@ -186,22 +307,45 @@ class Rx:
     `slot` is the bit this regex owns in a `Scanner` mask (None when not in a scanner).
     """
 
-    __slots__ = ("rx", "gate", "_gate_rx", "_low_rx", "_ascii_rx", "slot")
+    __slots__ = ("rx", "gate", "gates", "_gate_rx", "_low_rx", "_ascii_rx", "_pre", "slot", "req")
 
     def __init__(self, rx: re.Pattern):
+        key = (rx.pattern, rx.flags)
+        derived = _DERIVED.get(key)
+        if derived is None:
+            derived = _derive(rx)
+            if len(_DERIVED) < 8192:
+                _DERIVED[key] = derived
         self.rx = rx
-        self.gate = literal_gate(rx)
-        self._gate_rx = (
-            re.compile("|".join(re.escape(g) for g in sorted(self.gate, key=len, reverse=True))) if self.gate else None
-        )
-        self._low_rx = None
-        if rx.flags & re.IGNORECASE and "(?-i" not in rx.pattern:
-            try:
-                self._low_rx = re.compile(_fold(rx.pattern), rx.flags & ~re.IGNORECASE)
-            except re.error:
-                self._low_rx = None
-        self._ascii_rx = _ascii_fold(rx) if self._low_rx is None else None
+        self.gate, self.gates, self._gate_rx, self._low_rx, self._ascii_rx, self._pre = derived
         self.slot = None
+        self.req = None  # Scanner bits that must all be set (primary `slot` plus `gates`)
+
+    def set_ascii_only(self) -> None:
+        """Drop the lower-case twin (used on any same-length lower-casing) for the vetted ASCII fold."""
+        if self._low_rx is not None:
+            self._low_rx = None
+            self._ascii_rx = _ascii_fold(self.rx)
+            self._pre = None if self._ascii_rx is not None else _relaxed(self.rx)
+
+    def ascii_plan(self) -> tuple:
+        """(mode, regex, regex2) for an ASCII sentence whose lower-cased copy is `low`:
+        1: `regex.search(low)` is exact; 2: `regex` is the prefilter over `low` and `regex2`, run on
+        the text from the prefilter's match start, is exact; 0: call `search_open`/`finditer_open`."""
+        if self._low_rx is not None:
+            return 1, self._low_rx, None
+        if self._ascii_rx is not None:
+            return 1, self._ascii_rx, None
+        if self._pre is not None:
+            return 2, self._pre, self.rx
+        return 0, None, None
+
+    def _prefilter(self, text: str, low: str):
+        """None: no shortcut; -1: cannot match; else the first position a match can start at."""
+        if self._pre is None or low is text or not text.isascii():
+            return None
+        m = self._pre.search(low)
+        return -1 if m is None else m.start()
 
     def open(self, low: str) -> bool:
         return self._gate_rx is None or self._gate_rx.search(low) is not None
@@ -217,23 +361,52 @@ class Rx:
     def search(self, text: str, low: str):
         if not self.open(low):
             return None
-        rx, s = self._pick(text, low)
-        return rx.search(s)
+        return self.search_open(text, low)
 
     def finditer(self, text: str, low: str):
         if not self.open(low):
             return iter(())
-        rx, s = self._pick(text, low)
-        return rx.finditer(s)
+        return self.finditer_open(text, low)
 
     # Ungated variants: the caller already knows the gate is open (a `Scanner` mask bit).
     def search_open(self, text: str, low: str):
         rx, s = self._pick(text, low)
+        if rx is self.rx and self._pre is not None:
+            p = self._prefilter(text, low)
+            if p is not None:
+                return None if p < 0 else rx.search(s, p)
         return rx.search(s)
 
     def finditer_open(self, text: str, low: str):
         rx, s = self._pick(text, low)
+        if rx is self.rx and self._pre is not None:
+            p = self._prefilter(text, low)
+            if p is not None:
+                return iter(()) if p < 0 else rx.finditer(s, p)
         return rx.finditer(s)
+
+
+_DERIVED: dict[tuple[str, int], tuple] = {}  # pattern text and flags -> what `Rx` derives (see `_derive`)
+
+
+def _derive(rx: re.Pattern) -> tuple:
+    """(gate, further gates, gate regex, lower-case twin, ASCII twin, prefilter) for one regex.
+
+    Pure functions of the pattern text and flags, so they are cached across rule reloads: a
+    reload after one YAML file changes recompiles only the patterns whose text changed.
+    """
+    gate = literal_gate(rx)
+    gates = literal_gates(rx, gate)
+    gate_rx = re.compile("|".join(re.escape(g) for g in sorted(gate, key=len, reverse=True))) if gate else None
+    low_rx = None
+    if rx.flags & re.IGNORECASE and "(?-i" not in rx.pattern:
+        try:
+            low_rx = re.compile(_fold(rx.pattern), rx.flags & ~re.IGNORECASE)
+        except re.error:
+            low_rx = None
+    ascii_rx = _ascii_fold(rx) if low_rx is None else None
+    pre = _relaxed(rx) if low_rx is None and ascii_rx is None else None
+    return gate, tuple(gates), gate_rx, low_rx, ascii_rx, pre
 
 
 def _trie_regex(words) -> str:
@@ -273,20 +446,28 @@ class Scanner:
     One regex finds, at every position, the longest gate literal starting there; every literal
     starting at the same position is a prefix of it, so the set of literals present in the
     sentence is exactly the prefix-closure of what was found. `mask(low)` has bit `rx.slot` set
-    when `rx.open(low)` would be True.
+    when `rx.open(low)` would be True; `rx` can match only if `mask & rx.req == rx.req` (its
+    further gate sets, `Rx.gates`, each own one more bit).
     """
 
     def __init__(self, rxs):
         self.rxs = list(rxs)
         always = 0
         by_literal: dict[str, int] = {}
+        extra = len(self.rxs)  # bits past the slots: one per further gate set (`Rx.gates`)
         for i, rx in enumerate(self.rxs):
             rx.slot = i
+            rx.req = 1 << i
             if rx._gate_rx is None:
                 always |= 1 << i
             else:
                 for g in rx.gate:
                     by_literal[g] = by_literal.get(g, 0) | (1 << i)
+                for gs in getattr(rx, "gates", ()):
+                    rx.req |= 1 << extra
+                    for g in gs:
+                        by_literal[g] = by_literal.get(g, 0) | (1 << extra)
+                    extra += 1
         self.always = always
         lits = sorted(by_literal)
         closure: dict[str, int] = {}

@@ -67,6 +67,8 @@ _BUSINESS = re.compile(
     r"compliance|fines|fined|penalt(?:y|ies)|oversells?|stockouts?|deliveries|shipments?|packages?|parcels?|"
     r"tenants?|seats?|licen[cs]es?|add-to-cart|carts?|baskets?|checkouts?|click-?through|opt-?ins?|"
     r"repeat\s+(?:purchases?|visits?|buyers?|customers?))\b"
+    # "order-matching JVMs", "payment-processing hosts": a business word as a compound modifier.
+    r"(?!-(?!facing\b)[a-z]+ing\b)"
     # A business word naming a system is not a business metric: "payments module", "fraud model".
     r"(?![\s-]+(?:modules?|services?|microservices?|apis?|endpoints?|systems?|codebase|repos?|repository|"
     r"librar(?:y|ies)|sdks?|pipelines?|schemas?|tables?|databases?|dbs?|clusters?|stacks?|backends?|frontends?|"
@@ -77,9 +79,9 @@ _BUSINESS = re.compile(
     re.IGNORECASE,
 )
 _ENGINEERING = re.compile(
-    r"\b(?:latency|latencies|p50|p90|p95|p99|p999|tail|response\s+times?|cpu|memory|ram|heap|gc|"
-    r"error\s+rates?|errors?|5xx|500s|exceptions?|crash(?:es)?|crash\s+rate|coverage|builds?|build\s+times?|"
-    r"compile|compilation|ci|test\s+suite|(?<!/B\s)tests?|training|retraining|runtime|etl|backups?|restores?|flak(?:y|iness)|deploys?|deployments?|deploy\s+times?|"
+    r"\b(?:latency|latencies|p50|p90|p95|p99|p999|tail|response\s+times?|cpu|memory|ram|heap|gc|jvms?|pauses?|stalls?|stutter|hitches|"
+    r"error\s+rates?|errors?|5xx|500s|exceptions?|crash-free\s+(?:sessions?|users?)(?:\s+rate)?|crash\s+rate|crash(?:es)?|anrs?|coverage|builds?|build\s+times?|"
+    r"compile|compilation|ci|test\s+suite|suites?|ci\s+runs?|pipeline\s+runs?|(?<!/B\s)tests?|training|retraining|runtime|etl|backups?|restores?|flak(?:y|iness)|deploys?|deployments?|deploy\s+times?|"
     r"throughput|qps|rps|requests?|queries|query|cache|hit\s+rate|misses|cold[\s-]starts?|startup|"
     r"bundle|binary|app\s+size|payload|disk|storage|iops|bandwidth|lines\s+of\s+code|loc|alerts?|"
     r"uptime|availability|nodes?|pods?|containers?|instances?|cores?|gpus?|threads?|connections?|"
@@ -96,6 +98,7 @@ _ENGINEERING = re.compile(
 
 _ENG_TIME = re.compile(r"\b(?:build|ci|compile|test\s+suite|training|retraining|runtime|etl|job|jobs|backup|restore|query|queries|pipeline\s+run|index(?:ing)?|rebuild|replication|failover|cold[\s-]start)\b", re.IGNORECASE)
 _HALF = re.compile(r"\b(?:in\s+half|halved|halving|doubled|doubling|tripled|tripling|quadrupled)\b", re.IGNORECASE)
+_HALF_GATE = ("hal", "doubl", "tripl", "quadrupl")
 _HALF_VALUE = {"in half": 0.5, "halved": 0.5, "halving": 0.5, "doubled": 2.0, "doubling": 2.0, "tripled": 3.0, "tripling": 3.0, "quadrupled": 4.0}
 
 
@@ -275,7 +278,8 @@ def parse_quantities(text: str) -> list[Quantity]:
             # Seconds with nothing named are a machine's clock more often than a person's.
             domain = "engineering" if unit_name == "s" else "business"
         out.append(Quantity(text[start:end].strip(), start, end, value, kind, unit_name, domain, noun=noun.lower()))
-    for m in _HALF.finditer(text):
+    # ASCII: every match's lower-cased text holds one of _HALF_GATE (cheap skip, same result).
+    for m in _HALF.finditer(text) if ascii_low is None or any(w in ascii_low for w in _HALF_GATE) else ():
         domain, noun = _nearest_domain(text, m.start(), m.end(), low=low)
         word = re.sub(r"\s+", " ", m.group(0).lower())
         out.append(Quantity(m.group(0), m.start(), m.end(), _HALF_VALUE[word], "multiplier", "x", domain, noun=noun.lower()))

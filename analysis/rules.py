@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from analysis.gate import C, P, Rx, Scanner, _ascii_fold
+from promolint.config import read_yaml_mapping
 from promolint.errors import ConfigError
 
 SHAPES = {"existence", "occurrence", "number", "story", "packet"}
@@ -89,6 +89,11 @@ class RuleSet:
     claim_bits: list[int] = field(default_factory=list, repr=False, compare=False)
     story_rules: list[Rule] = field(default_factory=list, repr=False, compare=False)
     strong_signals: list[str] = field(default_factory=list, repr=False, compare=False)
+    # Per signal: (regex, parts, any_of, all_of, none_of, positive), what `Signals` evaluates.
+    # Per signal: (regex, parts, any_of, all_of, none_of, positive, ascii steps), what `Signals`
+    # evaluates; the steps (see `_ascii_step`) serve ASCII sentences with a scanner mask.
+    signal_plans: dict[str, tuple] = field(default_factory=dict, repr=False, compare=False)
+    claim_steps: list[tuple] = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self):
         self.prepare()
@@ -101,7 +106,21 @@ class RuleSet:
         self.claim_rules = [r for r in self.rules.values() if r.level == "claim"]
         self.claim_bits = [sum(1 << rx.slot for rx in r.patterns) for r in self.claim_rules]
         self.strong_signals = [n for n, s in self.signals.items() if s.strong]
+        self.signal_plans = {
+            n: (s.regex, tuple(s.parts), tuple(s.any_of), tuple(s.all_of), tuple(s.none_of),
+                s.regex is not None or bool(s.any_of),
+                tuple(_ascii_step(rx) for rx in (s.parts or ([s.regex] if s.regex is not None else []))))
+            for n, s in self.signals.items()
+        }
+        self.claim_steps = [tuple(_ascii_step(rx) for rx in r.patterns) for r in self.claim_rules]
         self.story_rules = [r for r in self.rules.values() if r.level == "story"]
+
+
+def _ascii_step(rx) -> tuple:
+    """(required scanner bits, mode, regex, regex2, rx): one regex run on an ASCII sentence, the
+    dispatch of `Rx.search_open` decided once per load (mode 0: call the Rx)."""
+    plan = rx.ascii_plan() if isinstance(rx, Rx) else (0, None, None)
+    return (rx.req, *plan, rx)
 
 
 def _compile(pattern: str, where: str, vars_: dict[str, str]) -> re.Pattern:
@@ -149,9 +168,7 @@ def _parts(joined: re.Pattern, patterns: list[str], where: str, vars_: dict[str,
         # The joined regex runs case-insensitively on the text: parts may only take the vetted
         # ASCII fold, never the looser lower-case twin.
         for rx in parts:
-            if rx._low_rx is not None:
-                rx._low_rx = None
-                rx._ascii_rx = _ascii_fold(rx.rx)
+            rx.set_ascii_only()
     return parts
 
 
@@ -162,15 +179,7 @@ def _as_list(v) -> list:
 
 
 def _read(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: rules file not found") from None
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML ({e.__class__.__name__})") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: top level must be a mapping")
-    return data
+    return read_yaml_mapping(path, "rules")
 
 
 def _build(files: tuple[str, ...]) -> RuleSet:

@@ -1,6 +1,7 @@
 """Stories: claims grouped by sub-heading (else paragraph), their parts, questions and rewrites."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from analysis.engine import Hit, Signals, _finding, _matches, _severity, fill
@@ -66,6 +67,8 @@ def build(claims: list[ClaimReview], sigs: list[Signals], hits: list[list[Hit]],
         if len(cs) > 1 and not st.signals[0].any(["actor_sentence"]):
             st.story.parts["situation"] = True  # the story opens with context, not with an action
         _story_unless(st)
+        _story_soften(st)
+        _tidy(st)
         for rule in ruleset.story_rules:
             hit = _story_rule(rule, st, config)
             if hit:
@@ -86,6 +89,83 @@ def _story_unless(st: StoryState) -> None:
         if len(keep) != len(hits):
             hits[:] = keep
             claim.findings = [h.finding for h in keep]
+
+
+def _story_soften(st: StoryState) -> None:
+    """Lower a claim finding to info when its story already answers the committee's question
+    (params.story_soften), e.g. "we ran six game days" in a story that says what the author owned,
+    or a build step in a story that reports a business outcome. Lowers, never raises."""
+    for hits in st.claim_hits:
+        for h in hits:
+            names = h.rule.params.get("story_soften")
+            if names and h.finding.severity != "info" and st.has(names):
+                h.finding.severity = "info"
+
+
+# Words a truncated quote must not end on: "the health of the team and our" reads as broken.
+_DANGLING = {
+    "and", "or", "but", "our", "my", "the", "a", "an", "of", "to", "with", "for", "in", "on", "at", "by",
+    "from", "their", "its", "his", "her", "your", "that", "which", "as", "into", "across", "while",
+    "including", "so", "then", "this", "these", "those", "we", "i", "were", "was", "is", "are", "be",
+}
+# Participles reused after "I": "was rewritten by me" -> "I rewrote".
+_PAST = {"written": "wrote", "rewritten": "rewrote", "done": "did", "redone": "redid", "taken": "took",
+         "begun": "began", "driven": "drove", "run": "ran", "undertaken": "undertook", "given": "gave",
+         "grown": "grew", "shown": "showed", "drawn": "drew"}
+_AFTER_I = re.compile(r"(\b(?:I|you)\s+)\{(\w+)\}")
+_BY_ME = re.compile(r"^by\s+(?:me|myself)\b\s*", re.IGNORECASE)
+
+
+def _trim(phrase: str) -> str:
+    words = phrase.split()
+    while words and words[-1].lower().strip(",;:") in _DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(",;:")
+
+
+def _verb_after_i(word: str) -> str:
+    """The author's verb as it reads after "I": lower-cased ("Added" -> "added"), participles to past."""
+    if not word:
+        return word
+    first, _, more = word.partition(" ")
+    if first[:1].isupper() and first[1:].islower():
+        first = first.lower()
+    first = _PAST.get(first.lower(), first) if first.islower() else first
+    return first + (" " + more if more else "")
+
+
+def _tidy_vars(vars_: dict[str, str]) -> dict[str, str]:
+    v = dict(vars_)
+    for key in ("rest", "object"):
+        if v.get(key):
+            v[key] = _trim(_BY_ME.sub("", v[key])) or v[key]
+    return v
+
+
+def _refill(template: str, vars_: dict[str, str]) -> str:
+    """`fill`, with the author's words lower-cased where they follow "I" or "you"."""
+    if not template:
+        return template
+    after_i = {}
+
+    def mark(m: re.Match) -> str:
+        key = "_i_" + m.group(2)
+        after_i[key] = _verb_after_i(vars_.get(m.group(2), ""))
+        return m.group(1) + "{" + key + "}"
+
+    tpl = _AFTER_I.sub(mark, template)
+    return fill(tpl, {**vars_, **after_i})
+
+
+def _tidy(st: StoryState) -> None:
+    """Re-fill claim findings' texts with tidied variables (no dangling words, verbs that read after "I")."""
+    for hits in st.claim_hits:
+        for h in hits:
+            if not h.vars:
+                continue
+            h.vars = _tidy_vars(h.vars)
+            h.finding.message = _refill(h.rule.message, h.vars)
+            h.finding.suggestion = _refill(h.rule.suggestion, h.vars)
 
 
 def _story_rule(rule: Rule, st: StoryState, config) -> Hit | None:
@@ -151,7 +231,7 @@ def _question(st: StoryState) -> str | None:
     if not pool:
         return None
     top = max(pool, key=lambda h: SEVERITY_RANK[h.finding.severity])
-    return fill(top.rule.question, top.vars)
+    return _refill(top.rule.question, _tidy_vars(top.vars))
 
 
 def _rewrite(st: StoryState) -> str | None:

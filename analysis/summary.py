@@ -16,6 +16,9 @@ Keys are stable (schema promolint.findings/1):
     findings_by_rule:     {rule id: int}
     claims:               int
     weak_claims:          int   (claims with any warning or error)
+    context_claims:       int   (sentences that set the scene: no actor, no finding; not in layer_mix
+                                 shares or the weak share, so layer_mix counts sum to claims - context_claims)
+    context_claim_ids:    [claim ids] of those sentences
 """
 from __future__ import annotations
 
@@ -123,8 +126,10 @@ def summarize(
     packet_findings: list[Finding],
 ) -> dict:
     n = len(claims)
-    layers = Counter(c.layer for c in claims)
-    layer_mix = {k: {"count": layers.get(k, 0), "share": _share(layers.get(k, 0), n)} for k in LAYERS}
+    context = [is_context(c, sg, ruleset) for c, sg in zip(claims, sigs)]
+    n_claims = n - sum(context)  # context sentences (the problem, not the author's work) are not layered
+    layers = Counter(c.layer for c, ctx in zip(claims, context) if not ctx)
+    layer_mix = {k: {"count": layers.get(k, 0), "share": _share(layers.get(k, 0), n_claims)} for k in LAYERS}
 
     owned = diluted = 0
     for c, s in zip(claims, sigs):
@@ -177,9 +182,23 @@ def summarize(
         "findings_by_rule": dict(sorted(Counter(f.rule for f in all_findings).items())),
         "claims": n,
         "weak_claims": weak,
+        "context_claims": n - n_claims,
+        "context_claim_ids": [c.id for c, ctx in zip(claims, context) if ctx],
     }
     summary["readiness"] = readiness(summary)
     return summary
+
+
+def is_context(claim: ClaimReview, sig: Signals, ruleset: RuleSet) -> bool:
+    """A context sentence sets the scene (the outage, the loss, the constraint) rather than claiming
+    work: execution layer, no warning or error, and none of the `layers.context_unless` signals
+    (the author or the team acting). It is left out of the layer shares and the weak share."""
+    if claim.layer != "execution" or claim.weak:
+        return False
+    unless = ruleset.layers.get("context_unless")
+    if unless is None:
+        return False
+    return not sig.any(unless)
 
 
 def _safe(sig: Signals, name: str) -> bool:
@@ -193,6 +212,7 @@ def readiness(s: dict) -> str:
     n = s["claims"]
     if not n:
         return "not ready"
+    n = max(1, n - s.get("context_claims", 0))
     weak_share = s["weak_claims"] / n
     outcome = s["layer_mix"]["outcome"]["share"]
     ratio = s["ownership_ratio"]["ratio"]

@@ -5,12 +5,18 @@ stacked, while every human comment keeps its id, text and anchor.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import re
+from xml.sax.saxutils import escape
 
 from docx.document import Document
+from docx.oxml.ns import nsdecls
+from docx.oxml.parser import parse_xml
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
+from extractors.container import check_deadline
 from extractors.wordxml import body_paragraphs, mark_comment_range, paragraph_text, remove_comment_marks, w
 from promolint.model import SEVERITY_RANK, ClaimReview, Finding
 
@@ -48,21 +54,79 @@ def anchor_span(claim: ClaimReview) -> tuple[int, int]:
 def add_claim_comments(document: Document, claims: list[ClaimReview], author: str, initials: str) -> int:
     """One comment per weak claim; claims whose text no longer matches the paragraph are skipped."""
     paragraphs = body_paragraphs(document.element.body)
-    added = skipped = 0
-    for claim in claims:
+    todo = []
+    skipped = 0
+    for n, claim in enumerate(claims):
+        if not n & 255:
+            check_deadline()
         if not claim.weak:
             continue
         p = paragraphs[claim.paragraph] if 0 <= claim.paragraph < len(paragraphs) else None
         if p is None or paragraph_text(p)[claim.offset:claim.offset + len(claim.text)] != claim.text:
             skipped += 1
             continue
-        comment = document.comments.add_comment(comment_text(claim), author=author, initials=initials)
-        start, end = anchor_span(claim)
-        mark_comment_range(p, start, end, comment.comment_id)
-        added += 1
+        todo.append((claim, p))
+    if todo:
+        ids = _add_comments(document, [comment_text(c) for c, _p in todo], author, initials)
+        for n, ((claim, p), comment_id) in enumerate(zip(todo, ids)):
+            if not n & 255:
+                check_deadline()
+            start, end = anchor_span(claim)
+            mark_comment_range(p, start, end, comment_id)
     if skipped:
         log.warning("%d weak claims did not match the document and got no comment", skipped)
-    return added
+    return len(todo)
+
+
+def _add_comments(document: Document, texts: list[str], author: str, initials: str | None) -> list[int]:
+    """What `document.comments.add_comment(text, author, initials)` does for each text, in one go:
+    the same elements, ids and attributes, built as one XML string and parsed once (python-docx
+    finds the next id by scanning all comments and builds each line through its object model)."""
+    comments = document.comments  # creates the comments part if the packet has none, as add_comment does
+    root = comments._comments_elm
+    used = [int(x) for x in root.xpath("./w:comment/@w:id")]
+    first = max(used, default=-1) + 1
+    if first + len(texts) - 1 > 2**31 - 1 or any(_NOT_XML.search(t) for t in texts):
+        # python-docx hunts for unused ids, or raises on characters XML cannot hold: let it
+        return [comments.add_comment(t, author=author, initials=initials).comment_id for t in texts]
+    head = f' w:author="{_attr(author)}"' + ("" if initials is None else f' w:initials="{_attr(initials)}"')
+    xml = []
+    for i, text in enumerate(texts):
+        lines = text.split("\n")
+        paras = [f"<w:p>{_COMMENT_PPR}{_ANNOTATION_REF}{_run(lines[0])}</w:p>"]
+        paras += [f"<w:p>{_COMMENT_PPR}{_run(line)}</w:p>" for line in lines[1:]]
+        xml.append(f'<w:comment w:id="{first + i}"{head}>{"".join(paras)}</w:comment>')
+    parsed = parse_xml(f'<w:comments {nsdecls("w")}>{"".join(xml)}</w:comments>')
+    for el in list(parsed):
+        el.date = dt.datetime.now(dt.timezone.utc)
+        root.append(el)
+    return [first + i for i in range(len(texts))]
+
+
+_COMMENT_PPR = '<w:pPr><w:pStyle w:val="CommentText"/></w:pPr>'
+_ANNOTATION_REF = '<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:annotationRef/></w:r>'
+_SPECIAL = re.compile(r"([\t\r\n])")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _attr(value: str) -> str:
+    return escape(value, {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def _run(text: str) -> str:
+    """python-docx's run for `text`: w:t pieces, w:tab for tabs, w:br for line ends; none if empty."""
+    if not text:
+        return ""
+    out = []
+    for piece in _SPECIAL.split(text):
+        if piece == "\t":
+            out.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            out.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            out.append(f"<w:t{space}>{escape(piece)}</w:t>")
+    return f"<w:r>{''.join(out)}</w:r>"
 
 
 def remove_comments_by(document: Document, author: str) -> int:

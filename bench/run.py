@@ -187,8 +187,10 @@ def worker_e2e(a: dict) -> dict:
                 res[n][i].append(fn(i))
     # one pass with the stages timed separately (same calls review_bytes makes), for the breakdown
     from analysis import analyze
-    from annotate import annotate
-    from extractors import extract_packet
+    from annotate import annotate_document
+    from extractors import extract_document, open_checked
+    from extractors.container import check_container
+    from promolint.pipeline import ReviewOutputs
     from render import render_feedback
 
     stages = {k: [] for k in ("read", "extract", "analyze", "annotate", "render", "write")}
@@ -196,15 +198,15 @@ def worker_e2e(a: dict) -> dict:
         t0 = time.perf_counter()
         data = Path(f).read_bytes()
         t1 = time.perf_counter()
-        p = extract_packet(data, f, cfg)
+        document = open_checked(check_container(data, f, cfg.limits), f)  # the gate, once per review
+        p = extract_document(document, f, cfg)
         t2 = time.perf_counter()
         r = analyze(p, cfg)
         t3 = time.perf_counter()
-        ann = annotate(data, r, cfg)
+        ann = annotate_document(document, r, cfg)
         t4 = time.perf_counter()
         fb = render_feedback(r, cfg, formats=cfg.output.formats, previous=None)
         t5 = time.perf_counter()
-        from promolint.pipeline import ReviewOutputs
         write_outputs(ReviewOutputs(review=r, annotated=ann, feedback=fb), out / "stages", Path(f).stem)
         t6 = time.perf_counter()
         for k, v in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5)):

@@ -19,7 +19,7 @@ from deliver.base import Delivered
 from promolint.config import TEMPLATES_DIR
 from sources.base import PacketRef
 from sources.gdrive import (DOC_MIME, DOCX_MIME, FILE_FIELDS, O_REV, O_ROLE, O_SOURCE, P_ANNOTATED, P_AT, P_FEEDBACK,
-                            P_REV, GDriveSource, parse_folder_spec)
+                            P_REV, GDriveSource, meta_from_ref, parse_folder_spec)
 from sources.gdrive_auth import DriveClient, GDriveConfig
 
 ANNOTATED_SUFFIX = ".annotated.docx"
@@ -48,11 +48,13 @@ class GDriveDestination:
 
     # -- helpers
 
-    def _meta(self, file_id: str) -> dict:
-        cached = self.source.meta.get(file_id) if self.source else None
+    def _meta(self, ref: PacketRef) -> dict:
+        """Listing metadata: this process's cache, else what the PacketRef carries, else one files.get."""
+        cached = (self.source.meta.get(ref.source_id) if self.source else None) or meta_from_ref(ref)
         if cached:
             return cached
-        return self.client.execute(self.client.service.files().get(fileId=file_id, fields=FILE_FIELDS, supportsAllDrives=True))
+        return self.client.execute(self.client.service.files().get(fileId=ref.source_id, fields=FILE_FIELDS,
+                                                                   supportsAllDrives=True))
 
     def _upload(self, name: str, data: bytes, media_mime: str, as_doc: bool, folder: str, role: str, ref: PacketRef) -> dict:
         svc = self.client.service
@@ -119,7 +121,7 @@ class GDriveDestination:
     # -- Destination protocol
 
     def deliver(self, ref: PacketRef, files: dict[str, bytes], author: str | None) -> Delivered:
-        meta = self._meta(ref.source_id)
+        meta = self._meta(ref)
         folder = self.reviewed_folder or (meta.get("parents") or [None])[0]
         if not folder:
             raise ValueError("packet has no parent folder and gdrive.reviewed_folder is not set")

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from docx.document import Document
 from docx.styles import BabelFish
 from lxml import etree
 
+from extractors.container import check_deadline
 from extractors.wordxml import W_R, W_RPR, W_VAL, body_paragraphs, visible_pieces, w
 from promolint.model import Block
 
@@ -39,8 +41,9 @@ class StyleSheet:
     def __init__(self, document: Document):
         self._styles: dict[str, _Style] = {}
         self.default_paragraph: str | None = None
-        # Raw XML rather than document.styles: python-docx raises on a style with no w:type.
-        for el in document.styles.element.iter(w("style")):
+        # Raw XML rather than document.styles: python-docx raises on a style with no w:type, and
+        # document.styles would add a default styles part to a package without one (we only read).
+        for el in _styles_element(document).iter(w("style")):
             style_id = el.get(w("styleId"))
             if style_id is None:
                 continue
@@ -68,6 +71,24 @@ class StyleSheet:
         return next((getattr(s, attr) for s in self.chain(style_id) if getattr(s, attr) is not None), None)
 
 
+def _styles_element(document: Document) -> etree._Element:
+    """The styles part's root; python-docx's default styles (not added to the package) if none."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    try:
+        return document.part.part_related_by(RT.STYLES).element
+    except KeyError:
+        return _default_styles()
+
+
+@lru_cache(maxsize=1)
+def _default_styles() -> etree._Element:
+    from docx.oxml.parser import parse_xml
+    from docx.parts.styles import StylesPart
+
+    return parse_xml(StylesPart._default_styles_xml())
+
+
 def _val(el: etree._Element | None) -> str | None:
     return None if el is None else el.get(W_VAL)
 
@@ -92,7 +113,12 @@ class RawBlock:
 
 def read_blocks(document: Document) -> list[RawBlock]:
     styles = StyleSheet(document)
-    return [_read(i, p, styles) for i, p in enumerate(body_paragraphs(document.element.body))]
+    out = []
+    for i, p in enumerate(body_paragraphs(document.element.body)):
+        if not i & 255:
+            check_deadline()
+        out.append(_read(i, p, styles))
+    return out
 
 
 def _read(index: int, p: etree._Element, styles: StyleSheet) -> RawBlock:

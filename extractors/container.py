@@ -20,7 +20,7 @@ import time
 import zipfile
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator
 
 from lxml import etree
@@ -154,10 +154,21 @@ class ContainerInfo:
     paragraphs: int  # w:p elements in the main part (text boxes and tables included)
     text_chars: int  # characters inside w:t in the main part (deleted text excluded)
     max_depth: int
+    # The unpacked members and the trees of the parts python-docx parses (parsed with its parser),
+    # so the extractor can open the document without unzipping and parsing it again. Only valid
+    # for the original package (not a normalised copy); `take_parsed` hands the trees over once.
+    parts: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+    parsed: dict[str, etree._Element] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def normalized(self) -> bool:
         return self.is_macro or self.is_strict
+
+    def take_parsed(self) -> dict[str, etree._Element]:
+        """The parsed trees, once: a second Document opened from this info must not share them."""
+        trees = dict(self.parsed)
+        self.parsed.clear()
+        return trees
 
 
 class _Reject(Exception):
@@ -309,7 +320,8 @@ def _check_zip(data: bytes, limits) -> ContainerInfo:
     is_macro = main_ct == CT_DOCM
 
     reachable = _walk(parts, ct)
-    stats = _scan_xml(parts, ct, main, reachable, limits)
+    parsed: dict[str, etree._Element] = {}
+    stats = _scan_xml(parts, ct, main, reachable, limits, parsed)
     if stats.paragraphs > limits.max_paragraphs:
         raise _Reject("too-long", f"is too long to review (more than {limits.max_paragraphs:,} paragraphs)")
     if stats.chars > limits.max_chars:
@@ -324,6 +336,7 @@ def _check_zip(data: bytes, limits) -> ContainerInfo:
         package=package, main_part=main, content_type=main_ct, is_macro=is_macro, is_strict=is_strict,
         members=len(infos), uncompressed_bytes=sum(len(b) for b in parts.values()),
         paragraphs=stats.paragraphs, text_chars=stats.chars, max_depth=stats.depth,
+        parts=parts if package is data else {}, parsed=parsed if package is data else {},
     )
 
 
@@ -334,6 +347,7 @@ def _read_members(zf: zipfile.ZipFile, infos, limits) -> dict[str, bytes]:
     for info in infos:
         if info.is_dir():
             continue
+        check_deadline()
         buf = bytearray()
         try:
             with zf.open(info) as fh:
@@ -471,6 +485,11 @@ def _walk(parts: dict[str, bytes], ct) -> set[str]:
 
 
 # ---------------------------------------------------------------- XML scan
+#
+# Parts python-docx parses (the main part, styles, numbering, ...) are parsed here once, in C, with
+# python-docx's own parser, and the trees are handed to `open_checked` so python-docx does not parse
+# them again. Other XML parts are never parsed by anyone downstream: for them only DTD/ENTITY
+# declarations matter, and a byte search proves their absence in any ASCII-compatible encoding.
 
 
 @dataclass
@@ -481,60 +500,91 @@ class _Stats:
     visible: int = 0
 
 
-class _ScanTarget:
-    """lxml parser target: no tree is built; DTDs and excessive depth abort the parse."""
-
-    def __init__(self, max_depth: int, count: bool):
-        self.max_depth = max_depth
-        self.depth = 0
-        self.max_seen = 0
-        self.count = count
-        self.in_t = 0
-        self.root: str | None = None
-        self.stats = _Stats()
-
-    def doctype(self, *_args):
-        raise _Reject("unsafe-xml", "contains XML declarations (DTD/entities) that Word files never use; "
-                                    "it was not opened, for safety")
-
-    def start(self, tag, _attrib, _nsmap=None):
-        if self.root is None:
-            self.root = tag
-        self.depth += 1
-        if self.depth > self.max_seen:
-            self.max_seen = self.depth
-            if self.depth > self.max_depth:
-                raise _Reject("unsafe-xml", f"has XML nested more than {self.max_depth} levels deep; it was not opened, for safety")
-        if self.count:
-            if tag in _P_TAGS:
-                self.stats.paragraphs += 1
-            elif tag in _T_TAGS:
-                self.in_t += 1
-
-    def end(self, tag):
-        self.depth -= 1
-        if self.count and tag in _T_TAGS:
-            self.in_t -= 1
-
-    def data(self, text):
-        if self.in_t:
-            self.stats.chars += len(text)
-            if not self.stats.visible and text.strip():
-                self.stats.visible = 1
-
-    def comment(self, _text):
-        pass
-
-    def pi(self, _target, _data=None):
-        pass
-
-    def close(self):
-        self.stats.depth = self.max_seen
-        return self.stats
+_NS = {"w": W_MAIN, "s": W_STRICT}
+_COUNT_P = etree.XPath("count(//w:p) + count(//s:p)", namespaces=_NS)
+_T_TEXT = etree.XPath("//w:t/text() | //s:t/text()", namespaces=_NS, smart_strings=False)
+_DEPTH_PROBES: dict[int, etree.XPath] = {}
+_UNSAFE_DTD = "contains XML declarations (DTD/entities) that Word files never use; it was not opened, for safety"
+# libxml2 (python-docx's parser) refuses deeper documents unless XML_PARSE_HUGE is set.
+_LIBXML_MAX_DEPTH = 256
+_DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY", "<!DOC".encode("utf-16-le"), "<!DOC".encode("utf-16-be"))
+_XML_ENCODING = re.compile(rb'^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["\']([A-Za-z0-9._:-]+)["\']')
+_ASCII_SAFE_ENCODINGS = re.compile(r"^(?:utf-?8|us-ascii|ascii|iso[-_]?8859-\d+|latin-?1|(?:windows|cp)-?125\d)$")
 
 
-_P_TAGS = {f"{{{W_MAIN}}}p", f"{{{W_STRICT}}}p"}
-_T_TAGS = {f"{{{W_MAIN}}}t", f"{{{W_STRICT}}}t"}
+def _docx_parser() -> etree.XMLParser:
+    from docx.oxml.parser import oxml_parser  # remove_blank_text, resolve_entities=False, element classes
+
+    return oxml_parser
+
+
+def _probe(root: etree._Element, depth: int) -> bool:
+    """Is there an element `depth` levels deep (the root is level 1)? One C-level XPath walk."""
+    xp = _DEPTH_PROBES.get(depth)
+    if xp is None:
+        xp = _DEPTH_PROBES[depth] = etree.XPath("boolean(" + "/*" * depth + ")")
+    return bool(xp(root))
+
+
+def _depth(root: etree._Element, limit: int) -> int:
+    """Exact nesting depth of the tree; rejects a tree deeper than `limit`."""
+    if _probe(root, limit + 1):
+        raise _Reject("unsafe-xml", f"has XML nested more than {limit} levels deep; it was not opened, for safety")
+    hi = 8
+    while hi <= limit and _probe(root, hi):
+        hi *= 2
+    lo, hi = hi // 2, min(hi, limit + 1)  # depth in [lo, hi)
+    if lo < 1 or not _probe(root, lo):
+        lo = 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _probe(root, mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _dtd_in_bytes(blob: bytes) -> bool:
+    return any(mark in blob for mark in _DTD_MARKS)
+
+
+def _ascii_compatible(blob: bytes) -> bool:
+    """Does a byte search for '<!DOCTYPE' see every declaration libxml2 would? (UTF-8, Latin-1, ...)"""
+    head = blob[:256]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head[:4]:
+        return False
+    m = _XML_ENCODING.match(head)
+    return m is None or bool(_ASCII_SAFE_ENCODINGS.match(m.group(1).decode("ascii").lower()))
+
+
+def _has_doctype(root: etree._Element) -> bool:
+    info = root.getroottree().docinfo
+    return bool(info.doctype) or info.internalDTD is not None or info.externalDTD is not None
+
+
+def _parse_checked(blob: bytes, parser: etree.XMLParser, critical: bool) -> etree._Element | None:
+    """Parse one part (C only, no callbacks): None for a broken non-critical part."""
+    if _dtd_in_bytes(blob):
+        raise _Reject("unsafe-xml", _UNSAFE_DTD)
+    try:
+        root = etree.fromstring(blob, parser)
+    except etree.XMLSyntaxError as e:
+        if "excessive depth" in str(e).lower():
+            raise _Reject("unsafe-xml", f"has XML nested more than {_LIBXML_MAX_DEPTH} levels deep; "
+                                        "it was not opened, for safety") from None
+        if critical:
+            raise _Reject("corrupt-docx", "is damaged: part of its content is not valid XML; open it in Word, "
+                                          "save a copy and resubmit") from None
+        return None
+    except ValueError:  # e.g. lxml refusing an encoding declaration
+        if critical:
+            raise _Reject("corrupt-docx", "is damaged: part of its content is not valid XML; open it in Word, "
+                                          "save a copy and resubmit") from None
+        return None
+    if _has_doctype(root):
+        raise _Reject("unsafe-xml", _UNSAFE_DTD)
+    return root
 
 
 def _is_xml(member: str, ctype: str | None) -> bool:
@@ -542,47 +592,37 @@ def _is_xml(member: str, ctype: str | None) -> bool:
     return low.endswith((".xml", ".rels", ".vml")) or bool(ctype and (ctype.endswith("+xml") or ctype.endswith("/xml")))
 
 
-def _scan_xml(parts, ct, main: str, reachable: set[str], limits) -> _Stats:
-    """Stream every XML part through a no-DTD, no-entity, depth-limited parser."""
-    # python-docx's parser stops at depth 256 whatever we allow; reject rather than crash later.
-    max_depth = min(limits.max_xml_depth, 256)
+def _scan_xml(parts, ct, main: str, reachable: set[str], limits, parsed: dict[str, etree._Element]) -> _Stats:
+    """Check every XML part: no DTD/entities anywhere; parts python-docx parses must parse (with its
+    parser), have the expected root and stay within the depth limit. Their trees go into `parsed`."""
+    max_depth = min(limits.max_xml_depth, _LIBXML_MAX_DEPTH)
     result = _Stats()
     for member, blob in parts.items():
+        check_deadline()
         ctype = ct(member)
         if not _is_xml(member, ctype):
             continue
-        critical = member == main or member.endswith(".rels") or member == "[Content_Types].xml" or (
-            member in reachable and ctype in _PARSED_CT)
-        target = _ScanTarget(max_depth, count=member == main)
-        parser = etree.XMLParser(target=target, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-        try:
-            for i in range(0, len(blob), 1 << 20):
-                parser.feed(blob[i : i + (1 << 20)])
-            stats = parser.close()
-        except _Reject:
-            raise
-        except etree.XMLSyntaxError:
-            if critical:
-                raise _Reject("corrupt-docx", "is damaged: part of its content is not valid XML; open it in Word, "
-                                              "save a copy and resubmit") from None
+        package_xml = member.endswith(".rels") or member == "[Content_Types].xml"
+        docx_parsed = member == main or (member in reachable and ctype in _PARSED_CT)
+        if not (package_xml or docx_parsed):
+            # Nobody parses this part as XML downstream (it is copied as bytes): only declarations matter.
+            if _ascii_compatible(blob):
+                if _dtd_in_bytes(blob):
+                    raise _Reject("unsafe-xml", _UNSAFE_DTD)
+            else:
+                _parse_checked(blob, _safe_parser(), critical=False)
             continue
-        if member in reachable or member == main:
-            _check_root(target.root, ctype, member == main)
-        if critical and not member.endswith(".rels") and member != "[Content_Types].xml":
-            _docx_parse(blob)
-        result.depth = max(result.depth, stats.depth)
+        root = _parse_checked(blob, _docx_parser() if docx_parsed else _safe_parser(), critical=True)
+        result.depth = max(result.depth, _depth(root, max_depth))
+        if docx_parsed:
+            _check_root(root.tag, ctype, member == main)
+            parsed[member] = root
         if member == main:
-            result.paragraphs, result.chars, result.visible = stats.paragraphs, stats.chars, stats.visible
+            result.paragraphs = int(_COUNT_P(root))
+            texts = _T_TEXT(root)
+            result.chars = sum(map(len, texts))
+            result.visible = int(any(t.strip() for t in texts))
     return result
-
-
-def _docx_parse(blob: bytes) -> None:
-    """python-docx's own parse: namespace errors the streaming scan tolerates fail it."""
-    try:
-        etree.fromstring(blob, etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError:
-        raise _Reject("corrupt-docx", "is damaged: part of its content is not valid XML; open it in Word, "
-                                      "save a copy and resubmit") from None
 
 
 def _check_root(root: str | None, ctype: str | None, is_main: bool) -> None:
@@ -689,23 +729,32 @@ def packet_deadline(seconds: float, source: str) -> Iterator[None]:
     token = _deadline.set((time.monotonic() + seconds, source, seconds))
     use_alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     old_handler = old_timer = None
+    armed = [True]
     if use_alarm:
         def _on_alarm(_signum, _frame):
-            raise _Timeout()
+            if armed[0]:
+                raise _Timeout()
 
         old_handler = signal.signal(signal.SIGALRM, _on_alarm)
-        old_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
+        # The alarm repeats: a raise that lands where Python swallows exceptions (a __del__, a
+        # weakref callback) is followed by another one a moment later.
+        old_timer = signal.setitimer(signal.ITIMER_REAL, seconds, _ALARM_REPEAT)
     try:
         yield
     except _Timeout:
+        armed[0] = False
         raise PacketRejected(source, _timeout_reason(seconds), "timeout") from None
     finally:
+        armed[0] = False
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old_handler)
             if old_timer and old_timer[0] > 0:  # re-arm an enclosing deadline
                 signal.setitimer(signal.ITIMER_REAL, *old_timer)
         _deadline.reset(token)
+
+
+_ALARM_REPEAT = 0.25  # seconds between repeated alarms once the limit has run out
 
 
 def check_deadline() -> None:

@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable
 
 from extractors.blocks import RawBlock, pseudo_heading_kind
+from extractors.container import check_deadline
 from extractors.sentences import split_sentences
 from promolint.model import Block, Claim, Section
 
@@ -80,9 +81,13 @@ def mark_reviewed(sections: list[Section], is_alias: Callable[[str], bool]) -> d
 
 def extract_claims(sections: list[Section], owners: dict[int, tuple[str, str | None]]) -> list[Claim]:
     claims: list[Claim] = []
+    seen = 0
     for i in sorted(owners):
         section, subsection = owners[i]
         for block in sections[i].blocks:
+            seen += 1
+            if not seen & 255:
+                check_deadline()
             for start, end in split_sentences(block.text):
                 text = block.text[start:end]
                 if _HAS_WORD.search(text):

@@ -28,11 +28,43 @@ def _source_arg(source: str) -> str:
     return source if "://" in source else str(Path(source).resolve())
 
 
+def _check_source(source: str, config_path: Path | None) -> str | None:
+    """A reason the source cannot be used (bad Drive link, no Drive credentials), checked before any run."""
+    from sources import is_gdrive_spec
+
+    if not is_gdrive_spec(source):
+        return None
+    try:
+        from flows.core import cached_source
+
+        cached_source(source, _config_arg(config_path)).client.service  # loads credentials; no Drive call
+    except Exception as e:  # ValueError (not a folder link), DriveAuthError: messages name settings only
+        if type(e).__name__ not in ("ValueError", "DriveAuthError"):
+            raise
+        return str(e)
+    return None
+
+
+def _run_flow(fn, *args):
+    """Runs a flow; a Drive folder that is missing or not a folder is a usage error (None)."""
+    from promolint.errors import PacketRejected
+
+    try:
+        return fn(*args)
+    except PacketRejected as e:
+        err.print(f"promolint: {e.reason}")
+        return None
+
+
 def run_batch(source: str, out: Path, config_path: Path | None = None, progress: bool = True) -> int:
     try:
         load_config(config_path)
     except ConfigError as e:
         err.print(f"promolint: {e}")
+        return 2
+    problem = _check_source(source, config_path)
+    if problem:
+        err.print(f"promolint: {problem}")
         return 2
     import flows.flows as ff
 
@@ -46,11 +78,13 @@ def run_batch(source: str, out: Path, config_path: Path | None = None, progress:
             ff.TOTAL = lambda n: bar.update(job, total=n)
             ff.PROGRESS = lambda r: bar.advance(job)
             try:
-                counts = ff.review_cycle(**args)
+                counts = _run_flow(ff.review_cycle, *args.values())
             finally:
                 ff.TOTAL = ff.PROGRESS = None
     else:
-        counts = ff.review_cycle(**args)
+        counts = _run_flow(ff.review_cycle, *args.values())
+    if counts is None:
+        return 2
     err.print(f"{counts['reviewed']} reviewed ({counts['reviewed_this_run']} this run), {counts['skipped']} skipped, "
               f"{counts['failed']} failed; summary: {Path(out) / 'cycle-summary.md'}")
     return 1 if counts["failed"] or counts["skipped"] else 0
@@ -61,15 +95,19 @@ def watch_events(source: str, out: Path, config_path: Path | None = None,
     """Event-driven watcher: one pass now, then one per batch of file-system changes.
 
     Files deferred because they were still being written get another pass after a quiet period,
-    since a finished copy produces no further events.
+    since a finished copy produces no further events. A Drive folder has no local events: it is
+    polled every `flows.drive_poll_seconds` (each idle pass is one `changes.list` call).
     """
-    import watchfiles
-
     import flows.flows as ff
     from flows.settings import flows_config
+    from sources import is_gdrive_spec
 
     fc = flows_config(load_config(config_path))
     src, dst, cfg = _source_arg(source), str(Path(out).resolve()), _config_arg(config_path)
+    if is_gdrive_spec(src):
+        return _poll_drive(ff, src, dst, cfg, fc.drive_poll_seconds, stop_event or threading.Event(), max_runs)
+    import watchfiles
+
     watched = Path(src) if Path(src).is_dir() else Path(src).parent
     out_resolved = Path(dst)
     runs, quarantined = 0, 0
@@ -77,17 +115,34 @@ def watch_events(source: str, out: Path, config_path: Path | None = None,
     runs += 1
     quarantined += counts["rejected"] + counts["failed"]
     retry_ms = int(max(fc.settle_seconds * 2, 1) * 1000)
+    catch_up = True
     for changes in watchfiles.watch(watched, debounce=fc.debounce_ms, stop_event=stop_event, rust_timeout=retry_ms,
                                     yield_on_timeout=True, recursive=False):
         if max_runs is not None and runs >= max_runs:
             break
         # The outputs folder may sit inside the watched one: our own writes are not news.
         relevant = {p for _, p in changes if not Path(p).is_relative_to(out_resolved)}
-        if not relevant and not counts["deferred"]:
+        if not relevant and not counts["deferred"] and not catch_up:
             continue
+        # The first wake-up always passes once more: files dropped between the first pass and the
+        # moment the watcher started produced no event.
+        catch_up = False
         counts = ff.watch_folder(src, dst, cfg)
         runs += 1
         quarantined += counts["rejected"] + counts["failed"]
+    return 1 if quarantined else 0
+
+
+def _poll_drive(ff, src: str, dst: str, cfg: str | None, every: float, stop: threading.Event,
+                max_runs: int | None) -> int:
+    runs, quarantined = 0, 0
+    while not stop.is_set() and (max_runs is None or runs < max_runs):
+        counts = _run_flow(ff.watch_folder, src, dst, cfg)
+        if counts is None:
+            return 2
+        runs += 1
+        quarantined += counts["rejected"] + counts["failed"]
+        stop.wait(every)
     return 1 if quarantined else 0
 
 
@@ -97,10 +152,16 @@ def run_watch(source: str, out: Path, config_path: Path | None = None, once: boo
     except ConfigError as e:
         err.print(f"promolint: {e}")
         return 2
+    problem = _check_source(source, config_path)
+    if problem:
+        err.print(f"promolint: {problem}")
+        return 2
     if once:
         import flows.flows as ff
 
-        counts = ff.watch_folder(_source_arg(source), str(Path(out).resolve()), _config_arg(config_path))
+        counts = _run_flow(ff.watch_folder, _source_arg(source), str(Path(out).resolve()), _config_arg(config_path))
+        if counts is None:
+            return 2
         err.print(f"watch: {counts}")
         return 1 if counts["rejected"] or counts["failed"] else 0
     if poll:  # the interval deployment, served locally

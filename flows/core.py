@@ -6,8 +6,10 @@ message, since a stage's message could quote the packet.
 """
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+import sys
 import time
 from collections import Counter
 from functools import lru_cache
@@ -16,8 +18,10 @@ from typing import Iterable
 
 from pydantic import BaseModel
 
+from deliver.base import Delivered
+from deliver.local import write_atomic
 from deliver.local_authors import LocalAuthorDestination, resolve_author
-from flows.ledger import Ledger
+from flows.ledger import LEDGER_DIR, Ledger
 from promolint.config import Config, load_config
 from promolint.errors import PacketRejected
 from promolint.model import Review
@@ -45,6 +49,8 @@ class PacketResult(BaseModel):
     scores: dict[str, float] = {}
     rules: dict[str, int] = {}     # rule id -> findings
     progress: dict[str, int] = {}  # resolved / new / remaining vs the previous review
+    note: str | None = None        # delivery note, e.g. "not shared: author unknown"
+    drive: dict[str, str] = {}     # Drive outputs: role -> file id (Drive sources only)
 
 
 @lru_cache(maxsize=8)
@@ -53,8 +59,39 @@ def cached_config(config_path: str | None) -> Config:
 
 
 @lru_cache(maxsize=8)
-def cached_source(spec: str):
-    return open_source(spec)
+def cached_source(spec: str, config_path: str | None = None):
+    """One source per (spec, config) and process, so a Drive source's client and metadata are reused."""
+    return open_source(spec, cached_config(config_path))
+
+
+def is_drive_ref(ref: PacketRef) -> bool:
+    return ref.kind.startswith("gdrive")
+
+
+def deliver_back(source, ref: PacketRef, files: dict[str, bytes], author: str | None, config: Config) -> Delivered | None:
+    """Return the outputs to where the packet came from, when that is Google Drive (None otherwise).
+
+    The one place Drive delivery happens: used by the flows (`process_packet`) and `promolint review`.
+    The findings JSON stays local; the destination uploads the annotated copy and the feedback.
+    """
+    if not is_drive_ref(ref):
+        return None
+    from deliver.gdrive import GDriveDestination
+
+    dest = getattr(source, "_promolint_destination", None)
+    if dest is None:
+        dest = GDriveDestination.for_source(source, config)
+        source._promolint_destination = dest
+    return dest.deliver(ref, {k: v for k, v in files.items() if not k.endswith(".json")}, author)
+
+
+def drive_failure(e: BaseException) -> str | None:
+    """A one-line reason for a Drive error that survived the client's retries (status only)."""
+    if type(e).__module__.startswith("googleapiclient"):
+        return f"Drive error (HTTP {getattr(getattr(e, 'resp', None), 'status', '?')})"
+    if type(e).__name__ == "DriveAuthError":
+        return "Drive credentials rejected"
+    return None
 
 
 def review_facts(review: Review) -> dict:
@@ -118,25 +155,29 @@ def process_packet(source, ref: PacketRef, out_root: Path, config: Config, ledge
         outputs = review_bytes(data, ref.source_id, config, previous=previous)
         author = resolve_author(data, ref, config.delivery.author_from)
         stem = ledger.stem_for(ref)
+        files = outputs.files(stem)
         dest = LocalAuthorDestination(out_root, per_author=config.delivery.per_author_folders)
-        delivered = dest.deliver(ref, outputs.files(stem), author)
+        delivered = dest.deliver(ref, files, author)
         written = sorted(delivered.locations.values())
+        remote = deliver_back(source, ref, files, author, config)
+        note = "; ".join(n for n in (delivered.note, remote.note if remote else None) if n) or None
         old = ledger.get(ref.source_id)
         for stale in set(old.outputs if old else []) - set(written):
             Path(stale).unlink(missing_ok=True)  # e.g. the author's folder changed
         ledger.save_review(ref.source_id, outputs.findings_json())
         author_dir = str(dest.folder_for(author).relative_to(out_root)) if dest.per_author else "."
-        ledger.record(ref, "reviewed", stem=stem, author_dir=author_dir, outputs=written)
+        ledger.record(ref, "reviewed", stem=stem, author_dir=author_dir, outputs=written, note=note)
     except PacketRejected as e:
         ledger.record(ref, "rejected", reason=e.reason)
         return PacketResult(**base, status="rejected", reason=e.reason, code=e.code)
     except TRANSIENT as e:
         raise TransientFailure(type(e).__name__) from None
     except Exception as e:  # a stage bug must not fail the batch, nor leak text via its message
-        reason = f"internal error ({type(e).__name__})"
+        reason = drive_failure(e) or f"internal error ({type(e).__name__})"
         ledger.record(ref, "failed", reason=reason)
-        return PacketResult(**base, status="failed", reason=reason, code="internal")
-    return PacketResult(**base, status="reviewed", stem=stem, author_dir=author_dir, outputs=written,
+        return PacketResult(**base, status="failed", reason=reason, code="drive" if reason.startswith("Drive") else "internal")
+    return PacketResult(**base, status="reviewed", stem=stem, author_dir=author_dir, outputs=written, note=note,
+                        drive=remote.locations if remote else {},
                         progress=progress_counts(previous, outputs.review), **review_facts(outputs.review))
 
 
@@ -149,7 +190,66 @@ def result_from_ledger(ledger: Ledger, ref: PacketRef) -> PacketResult:
         return PacketResult(**base, status="rejected", reason=e.reason, code="rejected")
     prev = ledger.previous_review(ref.source_id)
     facts = review_facts(prev) if prev else {}
-    return PacketResult(**base, status="unchanged", stem=e.stem, author_dir=e.author_dir, outputs=e.outputs, **facts)
+    return PacketResult(**base, status="unchanged", stem=e.stem, author_dir=e.author_dir, outputs=e.outputs,
+                        note=e.note, **facts)
+
+
+def already_reviewed_on_drive(item: Skipped) -> bool:
+    """A Drive packet whose markers say its current content was reviewed (by any worker)."""
+    gdrive = sys.modules.get("sources.gdrive")  # only Drive sources produce it, and they import it
+    return gdrive is not None and item.reason == gdrive.ALREADY_REVIEWED
+
+
+def skipped_results(skipped: list[Skipped], ledger: Ledger) -> list[PacketResult]:
+    """Skipped files; packets already reviewed on Drive count as unchanged (with this ledger's facts)."""
+    out = []
+    for s in skipped:
+        if already_reviewed_on_drive(s):
+            e = ledger.get(s.source_id)
+            if e is not None and e.status == "reviewed":
+                out.append(result_from_ledger(ledger, PacketRef(source_id=s.source_id, name=s.name, version=e.version)))
+            else:  # reviewed by another worker (another --out): nothing to report but its status
+                out.append(PacketResult(source_id=s.source_id, name=s.name, status="unchanged",
+                                        note="reviewed elsewhere (recorded on Drive)"))
+        else:
+            out.append(PacketResult(source_id=s.source_id, name=s.name, status="skipped", reason=s.reason))
+    return out
+
+
+DRIVE_STATE = "gdrive-state.json"
+
+
+def load_watch_state(out_root: Path) -> dict | None:
+    """The Drive watcher's saved position (folder, change-feed token, packets to retry); None at first."""
+    p = Path(out_root) / LEDGER_DIR / DRIVE_STATE
+    try:
+        state = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) else None
+
+
+def save_watch_state(out_root: Path, state: dict) -> None:
+    write_atomic(Path(out_root) / LEDGER_DIR / DRIVE_STATE, json.dumps(state, sort_keys=True).encode())
+
+
+def drive_changes(source, out_root: Path) -> tuple[list[PacketRef], list[Skipped], dict]:
+    """A Drive watcher pass: what changed since the saved state, plus last pass's packets to retry.
+
+    Returns (refs, skipped, new_state); the caller saves new_state (with `retry` filled in) only
+    after the pass has finished, so a crashed pass is read again.
+    """
+    state = load_watch_state(out_root)
+    retry = [PacketRef.model_validate(r) for r in (state or {}).get("retry", [])]
+    items, new_state = source.changed_since(state)
+    new_state.pop("retry", None)
+    refs = {i.source_id: i for i in items if isinstance(i, PacketRef)}
+    skipped = [i for i in items if isinstance(i, Skipped)]
+    seen = set(refs) | {s.source_id for s in skipped}
+    for r in retry:  # failed or deferred last time; a newer change (above) wins
+        if r.source_id not in seen:
+            refs[r.source_id] = r
+    return list(refs.values()), skipped, new_state
 
 
 def record_failure(out_root: Path, ref: PacketRef, exc: BaseException | None) -> PacketResult:

@@ -19,13 +19,14 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
-from flows.core import (PacketResult, cached_config, cached_source, clean_partial_writes, list_source,  # noqa: E402
-                        pending, process_packet, record_failure, result_from_ledger, stable)
+from flows.core import (PacketResult, cached_config, cached_source, clean_partial_writes, drive_changes,  # noqa: E402
+                        is_drive_ref, list_source, pending, process_packet, record_failure, result_from_ledger,
+                        save_watch_state, skipped_results, stable)
 from flows.ledger import Ledger  # noqa: E402
 from flows.settings import flows_config, summary_formats  # noqa: E402
 from flows.summary import build_summary, render_markdown, write_summary  # noqa: E402
 from promolint.config import load_config  # noqa: E402
-from sources import PacketRef, open_source  # noqa: E402
+from sources import PacketRef, is_gdrive_spec  # noqa: E402
 
 # Set by `promolint batch` for its progress bar; called in the flow's process per finished packet.
 PROGRESS: Callable[[PacketResult], None] | None = None
@@ -43,14 +44,14 @@ def make_task_runner(config_path: str | None):
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(cluster_kwargs={"n_workers": fc.dask_workers, "threads_per_worker": 1,
-                                              "processes": True, "dashboard_address": None})
+                                              "processes": True, "dashboard_address": ":0"})
     return ThreadPoolTaskRunner(max_workers=fc.concurrency)
 
 
 @task(name="review-packet", task_run_name="review-{ref.name}", persist_result=False, cache_policy=NO_CACHE,
       retries=2, retry_delay_seconds=2)
 def review_packet_task(ref: PacketRef, source: str, out: str, config_path: str | None = None) -> PacketResult:
-    result = process_packet(cached_source(source), ref, Path(out), cached_config(config_path))
+    result = process_packet(cached_source(source, config_path), ref, Path(out), cached_config(config_path))
     get_run_logger().info("%s: %s rules=%s", ref.source_id, result.status, ",".join(sorted(result.rules)))
     return result
 
@@ -92,13 +93,13 @@ def review_cycle(source: str, out: str, config_path: str | None = None) -> dict:
     out_root = Path(out)
     clean_partial_writes(out_root)
     ledger = Ledger(out_root)
-    refs, skipped = list_source(open_source(source))
+    refs, skipped = list_source(cached_source(source, config_path))
     if TOTAL:
         TOTAL(len(refs) + len(skipped))
     todo = pending(refs, ledger)
     todo_ids = {r.source_id for r in todo}
     done = [result_from_ledger(ledger, r) for r in refs if r.source_id not in todo_ids]
-    results = [PacketResult(source_id=s.source_id, name=s.name, status="skipped", reason=s.reason) for s in skipped]
+    results = skipped_results(skipped, ledger)  # Drive packets marked as reviewed count as unchanged
     for r in done + results:
         _notify(r)
     results += done + _run_batch(todo, source, out, config_path)
@@ -114,16 +115,34 @@ def review_cycle(source: str, out: str, config_path: str | None = None) -> dict:
 
 @flow(name="watch-folder", persist_result=False)
 def watch_folder(source: str, out: str, config_path: str | None = None) -> dict:
-    """Reviews only packets that are new or changed since the last run and have stopped changing."""
+    """Reviews only packets that are new or changed since the last run and have stopped changing.
+
+    A local folder is listed and each new file must keep its size and mtime for `settle_seconds`.
+    A Drive folder is read through its change feed from the position saved in
+    OUT/.promolint/gdrive-state.json (a full listing only on the first pass); Drive files are
+    complete once listed, so there is no wait.
+    """
     logger = get_run_logger()
     fc = flows_config(load_config(config_path or None))
     out_root = Path(out)
     clean_partial_writes(out_root)
-    refs, _ = list_source(open_source(source))
-    ready, moving = stable(pending(refs, Ledger(out_root)), fc.settle_seconds)
+    ledger = Ledger(out_root)
+    src = cached_source(source, config_path)
+    drive_state = None
+    if is_gdrive_spec(source):
+        refs, skipped, drive_state = drive_changes(src, out_root)
+        ready, moving = pending(refs, ledger), []
+    else:
+        refs, skipped = list_source(src)
+        ready, moving = stable(pending(refs, ledger), fc.settle_seconds)
     results = _run_batch(ready, source, out, config_path)
     counts = {s: sum(r.status == s for r in results) for s in ("reviewed", "rejected", "failed", "deferred")}
     counts["deferred"] += len(moving)
     counts["unchanged"] = len(refs) - len(ready) - len(moving)
+    if drive_state is not None:
+        # Failed or deferred packets are not in the next change feed: keep them to retry next pass.
+        by_id = {r.source_id: r for r in ready}
+        retry = [by_id[r.source_id] for r in results if r.status in ("failed", "deferred") and r.source_id in by_id]
+        save_watch_state(out_root, {**drive_state, "retry": [r.model_dump() for r in retry if is_drive_ref(r)]})
     logger.info("watch: %s", counts)
     return counts

@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS packets (
     author_dir  TEXT,
     outputs     TEXT,
     reviewed_version TEXT,
-    updated_at  REAL NOT NULL
+    updated_at  REAL NOT NULL,
+    note        TEXT
 );
 """
 
@@ -52,6 +53,7 @@ class Entry:
     author_dir: str | None
     outputs: list[str]
     reviewed_version: str | None
+    note: str | None = None       # delivery note of the last review, e.g. "not shared: author unknown"
 
 
 class Ledger:
@@ -64,6 +66,8 @@ class Ledger:
         with closing(self._connect()) as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+            if "note" not in {r[1] for r in db.execute("PRAGMA table_info(packets)")}:  # ledgers from before notes
+                db.execute("ALTER TABLE packets ADD COLUMN note TEXT")
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -71,13 +75,13 @@ class Ledger:
     def get(self, source_id: str) -> Entry | None:
         with closing(self._connect()) as db:
             row = db.execute(
-                "SELECT source_id, name, version, status, reason, stem, author_dir, outputs, reviewed_version"
+                "SELECT source_id, name, version, status, reason, stem, author_dir, outputs, reviewed_version, note"
                 " FROM packets WHERE source_id = ?",
                 (source_id,),
             ).fetchone()
         if row is None:
             return None
-        return Entry(*row[:7], json.loads(row[7] or "[]"), row[8])
+        return Entry(*row[:7], json.loads(row[7] or "[]"), row[8], row[9])
 
     def entries(self) -> list[Entry]:
         with closing(self._connect()) as db:
@@ -101,21 +105,22 @@ class Ledger:
         return f"{ref.stem}-{_short(ref.source_id)}" if taken else ref.stem
 
     def record(self, ref: PacketRef, status: str, *, reason: str | None = None, stem: str | None = None,
-               author_dir: str | None = None, outputs: list[str] | None = None) -> None:
+               author_dir: str | None = None, outputs: list[str] | None = None, note: str | None = None) -> None:
         prev = self.get(ref.source_id)
         reviewed_version = ref.version if status == "reviewed" else (prev.reviewed_version if prev else None)
         with closing(self._connect()) as db:
             db.execute(
                 "INSERT INTO packets (source_id, name, version, status, reason, stem, author_dir, outputs,"
-                " reviewed_version, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
+                " reviewed_version, updated_at, note) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
                 " ON CONFLICT(source_id) DO UPDATE SET name=excluded.name, version=excluded.version,"
                 " status=excluded.status, reason=excluded.reason,"
                 " stem=COALESCE(excluded.stem, packets.stem),"
                 " author_dir=COALESCE(excluded.author_dir, packets.author_dir),"
                 " outputs=CASE WHEN excluded.status='reviewed' THEN excluded.outputs ELSE packets.outputs END,"
-                " reviewed_version=excluded.reviewed_version, updated_at=excluded.updated_at",
+                " reviewed_version=excluded.reviewed_version, updated_at=excluded.updated_at,"
+                " note=CASE WHEN excluded.status='reviewed' THEN excluded.note ELSE packets.note END",
                 (ref.source_id, ref.name, ref.version, status, reason, stem, author_dir,
-                 json.dumps(outputs or []), reviewed_version, time.time()),
+                 json.dumps(outputs or []), reviewed_version, time.time(), note),
             )
 
     # Previous findings: the progress section compares a revision against these.

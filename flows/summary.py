@@ -48,8 +48,10 @@ def build_summary(results: list[PacketResult]) -> dict:
         "top_rules": [{"rule": k, "findings": n, "packets": packets_with[k]} for k, n in rules.most_common(TOP_RULES)],
         "quarantined": [{"name": r.name, "status": r.status, "reason": r.reason or ""}
                         for r in results if r.status in ("rejected", "failed", "skipped", "deferred")],
+        "notes": [{"name": r.name, "note": r.note} for r in results if r.note],
         "packets": [{"name": r.name, "status": r.status, "readiness": r.readiness or "",
-                     "folder": r.author_dir or "", **{f"score:{k}": v for k, v in r.scores.items()}}
+                     "folder": r.author_dir or "", "note": r.note or "",
+                     **{f"score:{k}": v for k, v in r.scores.items()}}
                     for r in results],
     }
 
@@ -71,6 +73,7 @@ def _sections(s: dict) -> list[tuple[str, list[dict]]]:
         ("Dimension scores", [{"dimension": k, **v} for k, v in s["dimensions"].items()]),
         ("Most common rules", s["top_rules"]),
         ("Quarantined", s["quarantined"]),
+        ("Delivery notes", s.get("notes", [])),
         ("Packets", s["packets"]),
     ]
 

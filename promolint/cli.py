@@ -59,17 +59,22 @@ def _internal_error_line(name: str, exc: BaseException) -> str:
 
 @app.command()
 def review(
-    paths: list[Path] = typer.Argument(..., help="A .docx packet or a folder of them.", show_default=False),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: reviewed/ beside the input)."),
+    paths: list[str] = typer.Argument(..., help="A .docx packet, a folder of them, or a Drive folder (gdrive://FOLDER_ID or its link).",
+                                      show_default=False),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: reviewed/ beside the input; required for Drive)."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="An organisation's config file (YAML)."),
     format: Optional[str] = typer.Option(None, "--format", "-f", help="Feedback formats, e.g. docx,md,html."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 if a finding of this severity or worse exists: error | warning."),
 ) -> None:
-    """Review packets locally: annotated copy, feedback document and findings JSON per packet."""
+    """Review packets: annotated copy, feedback document and findings JSON per packet.
+
+    From a Drive folder, the annotated copy and the feedback also go back to Drive, shared with the
+    packet's author (see docs/DRIVE.md); packets already reviewed there are left alone.
+    """
     from promolint.model import SEVERITY_RANK
     from promolint.pipeline import review_bytes, write_outputs
+    from sources import is_gdrive_spec, open_source
     from sources.base import Skipped
-    from sources.local import LocalSource
 
     if fail_on and fail_on not in ("error", "warning"):
         err.print("[red]--fail-on[/red] takes error or warning")
@@ -77,21 +82,55 @@ def review(
     cfg = _load_config(config, format)
     threshold = SEVERITY_RANK[fail_on] if fail_on else None
 
-    missing = [p for p in paths if not p.exists()]
+    drive_specs = [p for p in paths if is_gdrive_spec(p)]
+    if drive_specs and out is None:
+        err.print("--out is required to review a Drive folder (findings and local copies are written there)")
+        raise typer.Exit(EXIT_USAGE)
+    local = [Path(p) for p in paths if not is_gdrive_spec(p)]
+    missing = [p for p in local if not p.exists()]
     for p in missing:
         err.print(f"{p}: no such file or folder")
+    inputs = [(spec, out) for spec in drive_specs] + [(p, out or _default_out(p)) for p in local if p.exists()]
     rejected, reviewed, worst = len(missing), 0, -1  # worst severity rank seen
-    for path in (p for p in paths if p.exists()):
-        out_dir = out or _default_out(path)
-        for item in LocalSource([path]).list():
+    for spec, out_dir in inputs:
+        try:
+            source = open_source(spec, cfg)
+            items = list(source.list())
+        except PacketRejected as e:  # a Drive folder that is missing or not a folder
+            err.print(f"{spec}: {e.reason}")
+            raise typer.Exit(EXIT_USAGE)
+        except Exception as e:  # bad Drive link, credentials; messages name settings, never packet text
+            if os.environ.get("PROMOLINT_DEBUG"):
+                raise
+            err.print(f"{spec}: {e}" if type(e).__name__ in ("ValueError", "DriveAuthError")
+                      else _internal_error_line(str(spec), e))
+            raise typer.Exit(EXIT_USAGE)
+        stems: set[str] = set()
+        for item in items:
             if isinstance(item, Skipped):
+                from flows.core import already_reviewed_on_drive
+
                 err.print(f"{item.name}: skipped: {item.reason}")
-                rejected += 1
+                rejected += 0 if already_reviewed_on_drive(item) else 1
                 continue
-            name = Path(item.source_id).name
+            name = item.name
+            stem = item.stem if item.stem not in stems else f"{item.stem}-{item.source_id[-8:]}"
+            stems.add(stem)
+            note = ""
             try:
-                outputs = review_bytes(Path(item.source_id).read_bytes(), name, cfg)
-                written = write_outputs(outputs, out_dir, item.stem)
+                data = source.fetch(item)
+                outputs = review_bytes(data, name, cfg)
+                written = write_outputs(outputs, out_dir, stem)
+                if isinstance(spec, str):  # Drive: the same delivery the flows use
+                    from deliver.local_authors import resolve_author
+                    from flows.core import deliver_back
+
+                    author = resolve_author(data, item, cfg.delivery.author_from)
+                    delivered = deliver_back(source, item, outputs.files(stem), author, cfg)
+                    if delivered is not None:
+                        shared = ", ".join(delivered.shared_with)
+                        note = f"; on Drive{', shared with ' + shared if shared else ''}"
+                        note += f" ({delivered.note})" if delivered.note else ""
             except PacketRejected as e:
                 err.print(f"{name}: rejected: {e.reason}")
                 rejected += 1
@@ -99,7 +138,10 @@ def review(
             except Exception as e:  # one bad packet never stops the others
                 if os.environ.get("PROMOLINT_DEBUG"):
                     raise
-                err.print(_internal_error_line(name, e))
+                from flows.core import drive_failure
+
+                reason = drive_failure(e)
+                err.print(f"{name}: {reason}" if reason else _internal_error_line(name, e))
                 rejected += 1
                 continue
             reviewed += 1
@@ -109,9 +151,9 @@ def review(
             worst = max([worst, *sev])
             err.print(
                 f"{name}: {s.get('claims', len(outputs.review.claims))} claims, "
-                f"{s.get('weak_claims', 0)} weak, readiness {s.get('readiness', 'n/a')} -> {out_dir}/{written[0].name}"
+                f"{s.get('weak_claims', 0)} weak, readiness {s.get('readiness', 'n/a')} -> {out_dir}/{written[0].name}{note}"
             )
-    dirs = sorted({str(out or _default_out(p)) for p in paths if p.exists()})
+    dirs = sorted({str(d) for _, d in inputs})
     err.print(f"reviewed {reviewed}, rejected {rejected}; outputs in {', '.join(dirs) or '-'}")
     if rejected:
         raise typer.Exit(EXIT_REJECTED)
@@ -127,9 +169,13 @@ def rules(config: Optional[Path] = typer.Option(None, "--config", "-c")) -> None
     from analysis import list_rules
 
     cfg = _load_config(config)
-    table = Table("rule", "severity", "category", "example", box=None, pad_edge=False)
+    table = Table(box=None, pad_edge=False)
+    table.add_column("rule", no_wrap=True)  # ids are what `explain` takes: never cut them
+    table.add_column("severity", no_wrap=True)
+    table.add_column("category", no_wrap=True)
+    table.add_column("example", overflow="fold")
     for r in list_rules(cfg):
-        table.add_row(r["id"], r["severity"], r["category"], r.get("example") or "")
+        table.add_row(r["id"], r["severity"] if r.get("enabled", True) else "off", r["category"], r.get("example") or "")
     Console().print(table)
 
 

@@ -105,6 +105,7 @@ class FlowsConfig(_Strict):
     retry_delay_seconds: float = 2.0
     settle_seconds: float = 2.0        # a watched file must keep size and mtime this long
     debounce_ms: int = 1600            # watchfiles grouping of change events
+    drive_poll_seconds: float = 60.0   # `promolint watch gdrive://...`: one changes.list per pass
     summary_formats: list[str] | None = None   # default: md plus output.formats
     cycle: CycleDeployment = CycleDeployment()
     watch: WatchDeployment = WatchDeployment()
@@ -143,15 +144,21 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-def _read(path: Path) -> dict:
+def read_yaml_mapping(path: Path, what: str = "config") -> dict:
+    """A YAML file whose top level is a mapping, or a one-line ConfigError naming the file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
+        raise ConfigError(f"{path}: {what} file not found") from None
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: not valid YAML ({e.__class__.__name__})") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: top level must be a mapping")
+    return data
+
+
+def _read(path: Path) -> dict:
+    data = read_yaml_mapping(path)
     _resolve_paths(data, path.parent)
     return data
 

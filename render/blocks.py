@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from extractors.container import check_deadline
+
 
 @dataclass
 class Run:
@@ -32,6 +34,7 @@ class Block:
 
 
 _WS = re.compile(r"\s+")
+_NL_SPACES = re.compile(r" *\n *")
 _WIDTH = re.compile(r"width\s*:\s*([\d.]+)\s*%")
 _SKIP = {"script", "style", "head", "title"}
 
@@ -45,7 +48,8 @@ def _tidy(runs: list[Run]) -> list[Run]:
         elif r.text:
             out.append(Run(r.text, r.bold, r.italic))
     for r in out:
-        r.text = re.sub(r" *\n *", "\n", r.text)
+        if "\n" in r.text:
+            r.text = _NL_SPACES.sub("\n", r.text)
     while out and not out[0].text.lstrip(" \n"):
         out.pop(0)
     while out and not out[-1].text.rstrip(" \n"):
@@ -171,9 +175,63 @@ class _Parser(HTMLParser):
 
 def parse(html: str) -> list[Block]:
     p = _Parser()
-    p.feed(html)
+    if not _fast_feed(p, html):
+        p = _Parser()
+        p.feed(html)
     p.close()
     return p.blocks
+
+
+# The body our templates render is plain tags, attributes and escaped text. For such input this
+# tokenizer makes exactly the handler calls html.parser would (one handle_data per text run
+# between tags, entities converted; start and end calls for "<x/>"), several times faster. For
+# anything else (comments, declarations, script/style, a stray "<") it declines and html.parser
+# reads the whole document.
+_TAG = re.compile(r"<(?:([a-zA-Z][a-zA-Z0-9]*)((?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))?)*)"
+                  r"\s*(/?)>|/([a-zA-Z][a-zA-Z0-9]*)\s*>)")
+_ATTR = re.compile(r"([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'))?")
+_RAW_TEXT = {"script", "style"}
+
+
+def _attr_pair(m: re.Match) -> tuple[str, str | None]:
+    from html import unescape
+
+    value = m.group(2) if m.group(2) is not None else m.group(3)
+    return m.group(1).lower(), (unescape(value) if value else value)
+
+
+def _fast_feed(p: _Parser, html: str) -> bool:
+    """Feed `html` to `p` if it is all simple tags and text; False (p then half-fed) if not."""
+    from html import unescape
+
+    start, finish, data = p.handle_starttag, p.handle_endtag, p.handle_data
+    last = 0
+    for n, m in enumerate(_TAG.finditer(html)):
+        if not n & 1023:
+            check_deadline()
+        at = m.start()
+        if at > last:
+            text = html[last:at]
+            if "<" in text:
+                return False
+            data(unescape(text) if "&" in text else text)
+        name, attrs, close, end = m.groups()
+        if end is not None:
+            finish(end.lower())
+        else:
+            tag = name.lower()
+            if tag in _RAW_TEXT:
+                return False
+            start(tag, [_attr_pair(a) for a in _ATTR.finditer(attrs)] if attrs else [])
+            if close:
+                finish(tag)
+        last = m.end()
+    if last < len(html):
+        text = html[last:]
+        if "<" in text:
+            return False
+        data(unescape(text) if "&" in text else text)
+    return True
 
 
 # Markdown ---------------------------------------------------------------------------------

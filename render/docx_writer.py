@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import io
 import re
+import zipfile
+from copy import deepcopy
 from xml.sax.saxutils import escape
 
 from docx.shared import Inches
@@ -17,6 +19,7 @@ from docx.styles import BabelFish
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from extractors.container import check_deadline
 from render.blocks import Block, Run
 
 _PARA_STYLE = {"title": "Title", "subtitle": "Subtitle", "quote": "Quote"}
@@ -46,7 +49,10 @@ def _runs(runs: list[Run]) -> str:
         props = ("<w:b/>" if r.bold else "") + ("<w:i/>" if r.italic else "")
         rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
         parts = [f'<w:t xml:space="preserve">{_text(t)}</w:t>' for t in r.text.split("\n")]
-        out.append(f"<w:r>{rpr}{'<w:br/>'.join(parts)}</w:r>")
+        xml = f"<w:r>{rpr}{'<w:br/>'.join(parts)}</w:r>"
+        if "\t" in xml:  # what docxtpl's listing pass makes of a tab: a run of its own
+            xml = xml.replace("\t", f'</w:t></w:r><w:r>{rpr}<w:tab/></w:r><w:r>{rpr}<w:t xml:space="preserve">')
+        out.append(xml)
     return "".join(out)
 
 
@@ -93,8 +99,20 @@ def _image(part, b: Block) -> str:
     data = base64.b64decode(b.src.split(",", 1)[1])
     rid, image = part.get_or_add_image(io.BytesIO(data))
     cx, cy = image.scaled_dimensions(_CHART_WIDTH, None)
-    inline = etree.tostring(part.new_pic_inline(io.BytesIO(data), cx, cy), encoding="unicode")
+    inline = _drop_inherited_ns(etree.tostring(part.new_pic_inline(io.BytesIO(data), cx, cy), encoding="unicode"),
+                                part.element.nsmap)
     return f'<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:drawing>{inline}</w:drawing></w:r></w:p>'
+
+
+_NS_DECL = re.compile(r'\s+xmlns:([A-Za-z_][\w.-]*)="([^"]*)"')
+
+
+def _drop_inherited_ns(xml: str, inherited: dict) -> str:
+    """Namespace declarations on the fragment's first tag that the document root already makes
+    are left out, as lxml drops them when a parsed fragment is moved into the document."""
+    head, sep, rest = xml.partition(">")
+    head = _NS_DECL.sub(lambda m: "" if inherited.get(m.group(1)) == m.group(2) else m.group(0), head)
+    return head + sep + rest
 
 
 class _Xml(str):
@@ -104,15 +122,49 @@ class _Xml(str):
         return str(self)
 
 
-def to_docx(blocks: list[Block], template: bytes, context: dict, env, table_style: str) -> bytes:
-    """`context` fills the template's own fields (doc_title, title, author, review_date)."""
-    tpl = DocxTemplate(io.BytesIO(template))
-    doc = tpl.get_docx()
+_BODY_MARK = "promolint-body-7d1f0c"
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_BODY_PARSER = etree.XMLParser(recover=True)  # what docxtpl parses the rendered body with
+_DOCPR = etree.XPath("//wp:docPr", namespaces={"wp": _WP_NS})
+
+
+def _template_doc(template: bytes):
+    """A fresh python-docx Document of the template, from members and trees parsed once per process."""
+    from extractors import _document_from_parts
+
+    cached = _TEMPLATE_CACHE.get(template)
+    if cached is None:
+        from docx.oxml.parser import oxml_parser
+
+        with zipfile.ZipFile(io.BytesIO(template)) as z:
+            parts = {n: z.read(n) for n in z.namelist() if not n.endswith("/")}
+        trees = {}
+        for name, blob in parts.items():
+            if name.endswith(".xml") and not name.startswith("[") and b"<!DOCTYPE" not in blob:
+                try:
+                    trees[name] = etree.fromstring(blob, oxml_parser)
+                except etree.XMLSyntaxError:
+                    pass
+        if len(_TEMPLATE_CACHE) >= 4:
+            _TEMPLATE_CACHE.clear()
+        cached = _TEMPLATE_CACHE[template] = (parts, trees)
+    parts, trees = cached
+    # Only parts python-docx parses take a tree; each render gets its own copies (docxtpl edits them).
+    return _document_from_parts(parts, {name: deepcopy(tree) for name, tree in trees.items()})
+
+
+_TEMPLATE_CACHE: dict[bytes, tuple[dict, dict]] = {}
+
+
+def _body_xml(blocks: list[Block], doc, table_style: str) -> str:
     section = doc.sections[0]
     width = int((section.page_width - section.left_margin - section.right_margin) / 635)  # EMU -> twips
     styles = _Styles(doc)
     out = []
-    for b in blocks:
+    for n, b in enumerate(blocks):
+        if not n & 255:
+            check_deadline()
         if b.kind == "heading":
             brk = "<w:pageBreakBefore/>" if "appendix" in b.cls.split() else ""
             out.append(_p(styles(f"Heading {min(b.level, 9)}"), b.runs, brk))
@@ -125,7 +177,40 @@ def to_docx(blocks: list[Block], template: bytes, context: dict, env, table_styl
             out.append(_p(styles("Table Text")))  # breathing room after a table
         elif b.kind == "image":
             out.append(_image(doc.part, b))
-    tpl.render({**context, "body": _Xml("".join(out))}, jinja_env=env, autoescape=True)
+    return "".join(out)
+
+
+def to_docx(blocks: list[Block], template: bytes, context: dict, env, table_style: str) -> bytes:
+    """`context` fills the template's own fields (doc_title, title, author, review_date).
+
+    docxtpl renders the template (its fields, headers, footers, properties) with a one-paragraph
+    placeholder body; the body is then put in the placeholder's place as elements. docxtpl's own
+    passes over the body would not change it: it is written with tabs as their own runs (its
+    listing pass), tables with full grids (its table fix), and image ids are renumbered here in
+    document order as it does. Passing the body through them costs more than everything else.
+    """
+    tpl = DocxTemplate(io.BytesIO(template))
+    try:
+        tpl.docx = _template_doc(template)
+    except Exception:  # noqa: BLE001 - an odd template opens the ordinary (slower) way
+        tpl.docx = None
+    body_xml = _body_xml(blocks, tpl.get_docx(), table_style)
+    mark = f"<w:p><w:r><w:t>{_BODY_MARK}</w:t></w:r></w:p>"
+    tpl.render({**context, "body": _Xml(mark)}, jinja_env=env, autoescape=True)
+    doc = tpl.docx
+    xml = etree.tostring(doc.element, encoding="unicode")
+    if xml.count(mark) == 1:
+        # Text splice and one parse of the whole document part, which then replaces the part's
+        # tree. (Moving a large parsed body into the existing tree, as docxtpl does, costs time
+        # that grows with the square of its size.)
+        root = etree.fromstring(xml.replace(mark, body_xml), _BODY_PARSER)
+        for i, el in enumerate(_DOCPR(root), start=1001):  # docxtpl numbers them 1001... in order
+            el.attrib["id"] = str(i)
+        doc.part._element = doc._element = root
+    else:  # the template repeats, hides or wraps {{p body }}: let docxtpl lay the body out itself
+        tpl = DocxTemplate(io.BytesIO(template))
+        body_xml = _body_xml(blocks, tpl.get_docx(), table_style)
+        tpl.render({**context, "body": _Xml(body_xml)}, jinja_env=env, autoescape=True)
     tpl.docx.core_properties.title = context.get("doc_title", "")
     buf = io.BytesIO()
     tpl.save(buf)

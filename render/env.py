@@ -16,6 +16,7 @@ from jinja2 import ChainableUndefined, FileSystemLoader, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from extractors.container import check_deadline
 from promolint.errors import ConfigError
 
 MANIFEST = "feedback.yaml"
@@ -109,6 +110,38 @@ def _manifest(folder: Path) -> Manifest:
     )
 
 
+class _Sandbox(SandboxedEnvironment):
+    """Every call a template makes (macros, filters' callers, methods) checks the packet's time
+    limit, so a render that loops over tens of thousands of claims stops in worker threads too."""
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+        check_deadline()
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+class _StringCachingSandbox(_Sandbox):
+    """docxtpl compiles each Word part's XML with `from_string` on every render; the parts of one
+    template are the same every time, so compile each source once (the result is the same)."""
+
+    _MAX = 64
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._compiled: dict = {}
+
+    def from_string(self, source, globals=None, template_class=None):
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        key = (source, self.autoescape)
+        template = self._compiled.get(key)
+        if template is None:
+            template = super().from_string(source)
+            if len(self._compiled) >= self._MAX:
+                self._compiled.clear()
+            self._compiled[key] = template
+        return template
+
+
 @dataclass(frozen=True)
 class Templates:
     folder: Path
@@ -130,7 +163,7 @@ def _stamp(folder: Path) -> tuple:
 def _load(folder: Path, stamp: tuple) -> Templates:
     if not folder.is_dir():
         raise ConfigError(f"{folder}: templates_dir is not a folder")
-    html = SandboxedEnvironment(
+    html = _Sandbox(
         loader=FileSystemLoader(str(folder)),
         autoescape=select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True),
         undefined=ChainableUndefined,
@@ -139,7 +172,7 @@ def _load(folder: Path, stamp: tuple) -> Templates:
     )
     _filters(html)
     # docxtpl renders the Word XML itself: autoescape keeps packet titles from breaking the XML.
-    docx = SandboxedEnvironment(autoescape=True, undefined=ChainableUndefined)
+    docx = _StringCachingSandbox(autoescape=True, undefined=ChainableUndefined)
     _filters(docx)
     docx_path = folder / DOCX_TEMPLATE
     return Templates(

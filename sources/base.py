@@ -15,6 +15,9 @@ class PacketRef(BaseModel):
     name: str        # file name as the user sees it, e.g. "jane-doe.docx"
     version: str     # content hash (local) or revision / md5Checksum (Drive)
     kind: str = "local"
+    # Source-specific identifiers (never packet text), e.g. a Drive file's parent folder and owner,
+    # so a worker in another process (Dask) needs no extra call to find them.
+    meta: dict[str, str] = {}
 
     @property
     def stem(self) -> str:

@@ -76,6 +76,27 @@ def already_reviewed(f: dict) -> bool:
     return f.get("mimeType") == DOC_MIME and bool((f.get("lastModifyingUser") or {}).get("me"))
 
 
+def ref_meta(f: dict) -> dict[str, str]:
+    """Identifiers delivery needs, carried on the PacketRef: parent folder, owner, size, shared drive."""
+    owner = (f.get("owners") or [{}])[0]
+    meta = {"parent": (f.get("parents") or [""])[0], "owner": owner.get("emailAddress") or "",
+            "owner_me": "1" if owner.get("me") else "", "size": str(f.get("size") or ""), "drive": f.get("driveId") or ""}
+    return {k: v for k, v in meta.items() if v}
+
+
+def meta_from_ref(ref: PacketRef) -> dict | None:
+    """The subset of file metadata delivery uses, rebuilt from `ref.meta`; None if it was not carried."""
+    m = ref.meta or {}
+    if not m.get("parent"):
+        return None
+    out: dict = {"id": ref.source_id, "parents": [m["parent"]], "size": m.get("size")}
+    if m.get("owner"):
+        out["owners"] = [{"emailAddress": m["owner"], "me": m.get("owner_me") == "1"}]
+    if m.get("drive"):
+        out["driveId"] = m["drive"]
+    return out
+
+
 class _MetaCache(OrderedDict):
     """Listing metadata (never content) shared by every source in the process: flows list with one
     source object and review with another, and delivery should not re-read what listing saw."""
@@ -156,7 +177,7 @@ class GDriveSource:
             rev = f["appProperties"][P_REV]  # keep the ledger's version stable across our own marks
         if kind == KIND_GDOC and not name.lower().endswith(".docx"):
             name += ".docx"  # what fetch returns; keeps PacketRef.stem the document's title
-        return PacketRef(source_id=f["id"], name=name, version=rev, kind=kind)
+        return PacketRef(source_id=f["id"], name=name, version=rev, kind=kind, meta=ref_meta(f))
 
     # -- Source protocol
 
@@ -178,7 +199,7 @@ class GDriveSource:
 
     def fetch(self, ref: PacketRef) -> bytes:
         svc = self.client.service
-        size = int((self.meta.get(ref.source_id) or {}).get("size") or 0)
+        size = int((self.meta.get(ref.source_id) or meta_from_ref(ref) or {}).get("size") or 0)
         limit = getattr(getattr(self.config, "limits", None), "max_file_bytes", None)
         if limit and size > limit:
             raise PacketRejected(ref.name, f"is larger than {limit // (1024 * 1024)} MB", "too_large")

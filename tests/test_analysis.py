@@ -76,9 +76,11 @@ def test_summary_keys_and_values():
     rows = read([DATA / "claims" / "backend.jsonl"])
     s = analyze(packet_from_sentences([r["text"] for r in rows]), CFG).summary
     assert set(s) == {"layer_mix", "ownership_ratio", "metric_coverage", "dimensions", "principles", "readiness",
-                      "findings_by_severity", "findings_by_rule", "claims", "weak_claims"}
+                      "findings_by_severity", "findings_by_rule", "claims", "weak_claims", "context_claims",
+                      "context_claim_ids"}
     assert set(s["layer_mix"]) == {"execution", "process", "outcome"}
-    assert sum(v["count"] for v in s["layer_mix"].values()) == s["claims"] == len(rows)
+    assert s["claims"] == len(rows) and len(s["context_claim_ids"]) == s["context_claims"]
+    assert sum(v["count"] for v in s["layer_mix"].values()) == s["claims"] - s["context_claims"]
     assert abs(sum(v["share"] for v in s["layer_mix"].values()) - 1) < 0.01
     o = s["ownership_ratio"]
     assert set(o) == {"owned", "diluted", "ratio"} and 0 < o["ratio"] < 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import docx
@@ -287,3 +288,66 @@ def test_build_packet_roundtrip_through_bytes(tmp_path):
     path = build_packet(tmp_path / "b.docx", ["Fixed it."])
     data = path.read_bytes()
     assert extract_packet(data, "b.docx", CONFIG) == extract_packet(io.BytesIO(data).getvalue(), "b.docx", CONFIG)
+
+
+def test_extractor_size_check_uses_the_gate_code(packet_factory):
+    from extractors import extract_document, open_document
+
+    path = packet_factory(["I shipped the ledger migration.", "We cut p95 latency from 900 ms to 300 ms."])
+    document = open_document(path.read_bytes(), "p.docx", CONFIG)
+    small = CONFIG.model_copy(update={"limits": CONFIG.limits.model_copy(update={"max_paragraphs": 2})})
+    with pytest.raises(PacketRejected) as exc:
+        extract_document(document, "p.docx", small)
+    assert exc.value.code == "too-long" and exc.value.reason == "is too long to review (more than 2 paragraphs)"
+
+
+def _without_parts(data: bytes, drop: set[str]) -> bytes:
+    """The package without `drop` (and without relationships and overrides pointing at them)."""
+    import re
+    import zipfile
+
+    z = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zw:
+        for info in z.infolist():
+            if info.filename in drop:
+                continue
+            blob = z.read(info.filename)
+            for name in drop:
+                target = name.split("/", 1)[1] if info.filename.startswith("word/") else name
+                blob = re.sub(rb"<(?:Relationship|Override)\b[^>]*\"/?" + re.escape(target.encode()) + rb"\"[^>]*/>", b"", blob)
+            zw.writestr(info, blob)
+    return out.getvalue()
+
+
+def test_extraction_only_reads_so_the_annotator_can_reuse_the_document(tmp_path):
+    # review_bytes opens a packet once: extraction must not add the default core-properties or
+    # styles parts python-docx creates on first access, or the annotated copy would gain them.
+    import zipfile
+
+    from annotate import annotate
+    from promolint.pipeline import review_bytes
+
+    d = docx.Document()
+    d.add_heading("Promotion packet", 0)
+    d.add_heading("What You Did", 1)
+    d.add_paragraph("We worked on improving the refund pipeline.")
+    d.add_paragraph("Helped with various things across the team.")
+    with_styles = io.BytesIO()
+    d.save(with_styles)
+    data = _without_parts(with_styles.getvalue(), {"docProps/core.xml", "word/styles.xml", "word/stylesWithEffects.xml"})
+    names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    assert "word/styles.xml" not in names and "docProps/core.xml" not in names
+
+    outputs = review_bytes(data, "p.docx", CONFIG)
+    # headings still come from python-docx's default style names
+    assert [c.text for c in extract_packet(data, "p.docx", CONFIG).claims] == [
+        c.text for c in extract_packet(with_styles.getvalue(), "p.docx", CONFIG).claims]
+    added = set(zipfile.ZipFile(io.BytesIO(outputs.annotated)).namelist()) - names
+    assert added <= {"word/comments.xml"}, added
+    # the same document as annotating a fresh copy, but for the comments' timestamps
+    again = annotate(data, outputs.review, CONFIG)
+    strip = lambda b: re.sub(rb'w:date="[^"]*"', b"", b)  # noqa: E731
+    za, zb = zipfile.ZipFile(io.BytesIO(outputs.annotated)), zipfile.ZipFile(io.BytesIO(again))
+    assert za.namelist() == zb.namelist()
+    assert all(strip(za.read(n)) == strip(zb.read(n)) for n in za.namelist())

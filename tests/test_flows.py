@@ -15,6 +15,7 @@ import yaml
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 from conftest import build_packet  # noqa: E402
+from prefect_harness import harness  # noqa: E402,F401  (fixture)
 
 MARKER = "QUIXOTIC-MARMOT-4471"
 WEAK = ["I helped with the migration.", "We improved latency a lot.", "Was involved in the on-call rotation."]
@@ -22,28 +23,13 @@ STRONG = ["I led the payments migration, cutting p99 latency from 900 ms to 120 
           "I decided to shard the ledger after benchmarking three designs, which saved $40k per month."]
 
 
-@pytest.fixture(scope="module")
-def harness(tmp_path_factory):
-    home = tmp_path_factory.mktemp("prefect-home")
-    old = os.environ.get("PREFECT_HOME")
-    os.environ["PREFECT_HOME"] = str(home)
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_DATABASE_CONNECTION_URL
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=180):
-        db = Path(PREFECT_SERVER_DATABASE_CONNECTION_URL.value().split("///", 1)[1])
-        yield {"home": home, "db_dir": db.parent, "api_url": PREFECT_API_URL.value()}
-    if old is None:
-        os.environ.pop("PREFECT_HOME", None)
-    else:
-        os.environ["PREFECT_HOME"] = old
-
-
-def write_config(path: Path, per_author=True, formats=("docx", "md"), **flows) -> Path:
+def write_config(path: Path, per_author: bool | None = None, formats=("docx", "md"), **flows) -> Path:
+    """per_author None: the default (per-author folders on)."""
     flows = {"retries": 1, "retry_delay_seconds": 0, "concurrency": 2, **flows}
-    path.write_text(yaml.safe_dump({"output": {"formats": list(formats)},
-                                    "delivery": {"per_author_folders": per_author},
-                                    "extra": {"flows": flows}}))
+    data = {"output": {"formats": list(formats)}, "flows": flows}
+    if per_author is not None:
+        data["delivery"] = {"per_author_folders": per_author}
+    path.write_text(yaml.safe_dump(data))
     return path
 
 
@@ -212,3 +198,22 @@ def test_dask_task_runner_reviews_the_cycle(harness, folder, tmp_path):
     cfg = str(write_config(tmp_path / "c.yaml", task_runner="dask", dask_workers=2))
     counts = review_cycle(str(folder), str(tmp_path / "out"), cfg)
     assert counts["reviewed_this_run"] == 3 and counts["skipped"] == 1
+
+
+def test_batch_progress_bar_on_a_terminal(harness, folder, tmp_path, monkeypatch):
+    """run_batch's rich progress path: a Console forced to act as a terminal."""
+    import io
+
+    from rich.console import Console
+
+    import flows.commands as commands
+
+    buf = io.StringIO()
+    monkeypatch.setattr(commands, "err", Console(file=buf, force_terminal=True, width=120))
+    code = commands.run_batch(str(folder), tmp_path / "out", write_config(tmp_path / "c.yaml"), progress=True)
+    assert code == 1  # broken.docx is quarantined
+    import re
+
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buf.getvalue())  # without the terminal's escape codes
+    assert "reviewing" in text and "4/4" in text
+    assert "3 reviewed (3 this run), 1 skipped, 0 failed" in text

@@ -1,5 +1,6 @@
-"""End to end on a real `prefect server` on 127.0.0.1: served deployments, and a process work pool
-deployed from prefect.yaml. (Dask is covered under the harness in test_flows.py.)"""
+"""End to end on a real `prefect server` on 127.0.0.1 (own PREFECT_HOME, free port): served
+deployments, `promolint watch --poll`, and a process work pool deployed from prefect.yaml running
+the per-packet map on Dask processes."""
 from __future__ import annotations
 
 import os
@@ -39,11 +40,15 @@ def packets(folder: Path, n: int = 3) -> Path:
 
 
 @retry(stop=stop_after_delay(120), wait=wait_fixed(0.5), reraise=True)
-def deployment_id(client, name: str):
-    return client.read_deployment_by_name(name).id
+def deployment_id(client, name: str, out: Path | None = None):
+    """Waits for the deployment (and, given `out`, for this test's parameters: the server is shared
+    by the module, and an earlier test may have registered a deployment of the same name)."""
+    dep = client.read_deployment_by_name(name)
+    assert out is None or dep.parameters.get("out") == str(out), dep.parameters
+    return dep.id
 
 
-def run_and_wait(env: dict, name: str):
+def run_and_wait(env: dict, name: str, out: Path | None = None):
     """Triggers a deployment through the API and waits for its final state."""
     from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -52,20 +57,20 @@ def run_and_wait(env: dict, name: str):
         from prefect.client.orchestration import get_client
 
         with get_client(sync_client=True) as client:
-            deployment_id(client, name)
+            deployment_id(client, name, out)
         return run_deployment(name, timeout=300)
 
 
 def test_served_deployments_run_a_cycle_through_the_api(server, tmp_path):
     src, out = packets(tmp_path / "in"), tmp_path / "out"
     cfg = tmp_path / "c.yaml"
-    cfg.write_text(yaml.safe_dump({"delivery": {"per_author_folders": True}, "extra": {"flows": {
+    cfg.write_text(yaml.safe_dump({"flows": {   # per-author folders: the default
         "cycle": {"source": str(src), "out": str(out), "cron": "0 0 1 1 *"},
-        "watch": {"source": str(src), "out": str(out), "interval_seconds": 3600}}}}))
+        "watch": {"source": str(src), "out": str(out), "interval_seconds": 3600}}}))
     code = "import sys; from pathlib import Path; from flows.commands import run_serve; sys.exit(run_serve(Path(sys.argv[1])))"
     serving = subprocess.Popen([sys.executable, "-c", code, str(cfg)], env=server["env"], cwd=tmp_path)
     try:
-        run = run_and_wait(server["env"], "review-cycle/promolint-cycle")
+        run = run_and_wait(server["env"], "review-cycle/promolint-cycle", out)
         assert run.state.is_completed(), run.state
         assert (out / "cycle-summary.md").exists()
         assert sorted(p.name for p in out.glob("Author */*.annotated.docx")) == ["p0.annotated.docx", "p1.annotated.docx",
@@ -80,21 +85,51 @@ def test_served_deployments_run_a_cycle_through_the_api(server, tmp_path):
         serving.wait(timeout=60)
 
 
-def test_process_work_pool_from_prefect_yaml(server, tmp_path):
+def test_watch_poll_serves_the_interval_deployment(server, tmp_path):
+    """`promolint watch SRC --out OUT --poll`: serves watch-folder; a run through the API reviews."""
+    src, out = packets(tmp_path / "in", 2), tmp_path / "out"
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump({"flows": {"settle_seconds": 0.1, "watch": {"interval_seconds": 3600}}}))
+    promolint = str(Path(sys.executable).parent / "promolint")
+    serving = subprocess.Popen([promolint, "watch", str(src), "--out", str(out), "--poll", "--config", str(cfg)],
+                               env=server["env"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        run = run_and_wait(server["env"], "watch-folder/promolint-watch", out)
+        assert run.state.is_completed(), run.state
+        assert sorted(p.name for p in out.glob("Author */*.annotated.docx")) == ["p0.annotated.docx", "p1.annotated.docx"]
+    finally:
+        serving.terminate()
+        serving.wait(timeout=60)
+
+
+def deploy(env: dict) -> None:
+    """`prefect --no-prompt deploy --all` from the repo; one retry (a loaded server can time a request out)."""
+    for attempt in range(2):
+        deployed = subprocess.run([PREFECT, "--no-prompt", "deploy", "--all"], cwd=REPO, env=env, capture_output=True,
+                                  text=True, timeout=300)
+        if deployed.returncode == 0:
+            return
+    raise AssertionError(deployed.stdout[-3000:] + deployed.stderr[-3000:])
+
+
+def test_process_work_pool_with_dask_runner_from_prefect_yaml(server, tmp_path):
+    """prefect.yaml's entrypoints are module paths (flows.flows:...), so the flow's tasks pickle by
+    reference to the installed `flows` package and Dask worker processes can load them. (With a
+    file path entrypoint, flows/flows.py was loaded as a top-level module named `flows`, which the
+    Dask workers then failed to unpickle: the run hung.)"""
     src, out = packets(tmp_path / "in", 4), tmp_path / "out"
     cfg = tmp_path / "c.yaml"
-    cfg.write_text(yaml.safe_dump({"extra": {"flows": {"task_runner": "thread"}}}))
+    cfg.write_text(yaml.safe_dump({"delivery": {"per_author_folders": False},
+                                   "flows": {"task_runner": "dask", "dask_workers": 2}}))
     env = {**server["env"], "PROMOLINT_REPO": str(REPO), "PROMOLINT_SOURCE": str(src), "PROMOLINT_OUT": str(out),
            "PROMOLINT_CONFIG": str(cfg)}
-    subprocess.run([PREFECT, "work-pool", "create", "promolint-local", "--type", "process"], env=env, check=True,
-                   capture_output=True, timeout=120)
-    deployed = subprocess.run([PREFECT, "--no-prompt", "deploy", "--all"], cwd=REPO, env=env, capture_output=True,
-                              text=True, timeout=180)
-    assert deployed.returncode == 0, deployed.stdout[-2000:] + deployed.stderr[-2000:]
+    subprocess.run([PREFECT, "work-pool", "create", "promolint-local", "--type", "process", "--overwrite"], env=env,
+                   check=True, capture_output=True, timeout=120)
+    deploy(env)
     worker = subprocess.Popen([PREFECT, "worker", "start", "--pool", "promolint-local", "--limit", "1"], env=env,
                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        run = run_and_wait(env, "review-cycle/promolint-cycle")
+        run = run_and_wait(env, "review-cycle/promolint-cycle", out)
         assert run.state.is_completed(), run.state
         assert len(list(out.glob("*.annotated.docx"))) == 4
         assert "| 4 | 4 | 4 |" in (out / "cycle-summary.md").read_text()

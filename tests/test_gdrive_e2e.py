@@ -1,4 +1,5 @@
-"""`promolint batch gdrive://FOLDER_ID --out DIR`, as a user runs it, against the Drive double."""
+"""`promolint batch|review gdrive://FOLDER_ID --out DIR`, as a user runs them, against the Drive double
+(real googleapiclient over HTTP; `batch` on the real Prefect engine, the CLI reporting to a harness)."""
 from __future__ import annotations
 
 import io
@@ -9,20 +10,9 @@ import pytest
 from conftest import build_packet, run_cli
 from drive_double import DOC_MIME
 from drive_double.fixtures import drive  # noqa: F401  (fixture)
+from prefect_harness import harness  # noqa: F401  (fixture)
 from sources.gdrive import O_ROLE, O_SOURCE, P_ANNOTATED, P_FEEDBACK, P_REV, GDriveSource
 
-
-def _cli_routes_gdrive() -> bool:
-    from sources import open_source
-
-    try:
-        return isinstance(open_source("gdrive://1AbCdEfGhIjKlMnOp"), GDriveSource)  # builds nothing, calls nothing
-    except Exception:
-        return False
-
-
-needs_cli = pytest.mark.skipif(not _cli_routes_gdrive(), reason="sources.open_source does not route gdrive:// to open_gdrive yet "
-                       "(and flows.core.process_packet must deliver via deliver.gdrive.GDriveDestination); see docs/DRIVE.md")
 
 CLAIMS = ["I led the migration of the billing service to the new ledger, cutting incidents by 40%.",
           "We shipped the retry framework that three teams now use."]
@@ -33,8 +23,7 @@ def packet_bytes(tmp_path, name: str, author: str) -> bytes:
 
 
 @pytest.mark.slow
-@needs_cli
-def test_batch_reviews_a_drive_folder_and_returns_docs_to_authors(drive, tmp_path):
+def test_batch_reviews_a_drive_folder_and_returns_docs_to_authors(harness, drive, tmp_path):
     folder = drive.add_folder("Packets")
     ids = {
         "dana": drive.add_file("dana-reyes.docx", folder, packet_bytes(tmp_path, "a.docx", "Dana Reyes"), owner="dana@example.com"),
@@ -42,10 +31,14 @@ def test_batch_reviews_a_drive_folder_and_returns_docs_to_authors(drive, tmp_pat
                               owner="lee@example.com"),
     }
     drive.add_file("budget.pdf", folder, b"%PDF-1.4", mime="application/pdf")
-    env = {"PROMOLINT_DRIVE_ROOT_URL": drive.root_url, "PROMOLINT_DRIVE_TOKEN": drive.token}
+    env = {"PROMOLINT_DRIVE_ROOT_URL": drive.root_url, "PROMOLINT_DRIVE_TOKEN": drive.token, **harness["env"]}
 
     r = run_cli("batch", f"gdrive://{folder}", "--out", tmp_path / "out", "--no-progress", env=env)
-    assert r.returncode in (0, 1), r.stderr   # 1: budget.pdf is skipped, and says why
+    assert r.returncode == 1, r.stderr   # 1: budget.pdf is skipped, and says why
+    summary = (tmp_path / "out" / "cycle-summary.md").read_text()
+    assert "budget.pdf" in summary and "not a Google Doc or .docx" in summary
+    local = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.findings.json"))
+    assert local == ["Dana Reyes/dana-reyes.findings.json", "Lee Park/Lee Park packet.findings.json"]
 
     outputs = [f for f in drive.children(folder) if f["appProperties"].get(O_ROLE)]
     assert len(outputs) == 4
@@ -63,13 +56,63 @@ def test_batch_reviews_a_drive_folder_and_returns_docs_to_authors(drive, tmp_pat
         assert props[P_REV] and props[P_ANNOTATED] == annotated["id"] and props[P_FEEDBACK] == mine["feedback"]["id"]
     assert sorted(n["email"] for n in drive.notifications) == ["dana@example.com", "lee@example.com"]
     reviewed_calls = drive.total_calls - 2   # folder metadata + one list page per run
-    assert reviewed_calls / 2 <= 6
+    assert reviewed_calls == 2 * 6, drive.calls   # per packet: 1 download, 2 creates, 2 shares, 1 marker
 
     drive.reset_counts()
     r = run_cli("batch", f"gdrive://{folder}", "--out", tmp_path / "out", "--no-progress", env=env)
-    assert r.returncode in (0, 1), r.stderr
-    assert drive.total_calls <= 2                                   # a listing, nothing per packet
+    assert r.returncode == 1, r.stderr                              # only budget.pdf, again
+    assert drive.total_calls == 2, drive.calls                      # folder + listing, nothing per packet
     assert len([f for f in drive.children(folder) if f["appProperties"].get(O_ROLE)]) == 4
+    assert len(drive.notifications) == 2
+    summary = (tmp_path / "out" / "cycle-summary.md").read_text()
+    assert "| unchanged |" in summary and "| skipped |" in summary
+
+
+@pytest.mark.slow
+def test_batch_says_when_a_packet_could_not_be_shared(harness, drive, tmp_path):
+    """Author unknown (shared-drive files have no owner, no mapping): reviewed, not shared, and the
+    cycle summary says so. Dask processes: the PacketRef carries the metadata, so still 6 calls."""
+    import yaml
+
+    from flows.flows import review_cycle
+
+    folder = drive.add_folder("Packets", drive_id="0AShared1234567")
+    pid = drive.add_file("nobody.docx", folder, packet_bytes(tmp_path, "n.docx", "python-docx"))
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump({"flows": {"task_runner": "dask", "dask_workers": 1, "retries": 0}}))
+    counts = review_cycle(f"gdrive://{folder}", str(tmp_path / "out"), str(cfg))
+    assert counts["reviewed_this_run"] == 1 and counts["failed"] == 0
+    assert "not shared: author unknown" in (tmp_path / "out" / "cycle-summary.md").read_text()
+    assert all(not drive.permissions[f["id"]] for f in drive.children(folder))
+    assert drive.files[pid]["appProperties"][P_REV]
+    assert drive.total_calls == 2 + 4   # folder + list; export, 2 creates, marker (no shares)
+
+
+def test_review_command_returns_a_drive_folder_to_its_authors(drive, tmp_path):
+    """`promolint review gdrive://...` (no Prefect): local outputs, and the same Drive delivery as the flows."""
+    folder = drive.add_folder("Packets")
+    pid = drive.add_file("Dana Reyes packet", folder, packet_bytes(tmp_path, "a.docx", "Dana Reyes"), mime=DOC_MIME,
+                         owner="dana@example.com")
+    env = {"PROMOLINT_DRIVE_ROOT_URL": drive.root_url, "PROMOLINT_DRIVE_TOKEN": drive.token}
+    r = run_cli("review", f"gdrive://{folder}", "--out", tmp_path / "out", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "shared with dana@example.com" in r.stderr
+    assert (tmp_path / "out" / "Dana Reyes packet.annotated.docx").exists()
+    assert (tmp_path / "out" / "Dana Reyes packet.findings.json").exists()
+    roles = sorted(f["appProperties"][O_ROLE] for f in drive.children(folder) if f["appProperties"].get(O_ROLE))
+    assert roles == ["annotated", "feedback"]
+    assert drive.files[pid]["appProperties"][P_REV]
+    assert drive.total_calls == 2 + 6
+
+    drive.reset_counts()
+    r = run_cli("review", f"gdrive://{folder}", "--out", tmp_path / "out", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "unchanged since its last review" in r.stderr and drive.total_calls == 2
+
+    r = run_cli("review", f"gdrive://{folder}", env=env)   # no --out: a usage error
+    assert r.returncode == 2 and "--out" in r.stderr
+    r = run_cli("review", "https://drive.google.com/drive/my-drive", "--out", tmp_path / "x", env=env)
+    assert r.returncode == 2 and "folder" in r.stderr
 
 
 def test_real_review_outputs_round_trip_through_drive(drive, tmp_path):

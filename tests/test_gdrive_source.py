@@ -52,7 +52,8 @@ def test_list_takes_docs_and_docx_skips_others(drive):
 
     assert set(items) == {"jane-doe.docx", "Bob Roe packet.docx", "old.doc", "notes.pdf"}
     assert items["jane-doe.docx"] == PacketRef(source_id=docx, name="jane-doe.docx", kind="gdrive-docx",
-                                               version=drive.files[docx]["headRevisionId"])
+                                               version=drive.files[docx]["headRevisionId"],
+                                               meta={"parent": folder, "owner": "author@example.com", "size": "6"})
     assert items["Bob Roe packet.docx"].kind == "gdrive-gdoc"
     assert items["Bob Roe packet.docx"].version == drive.files[gdoc]["modifiedTime"]
     assert items["Bob Roe packet.docx"].stem == "Bob Roe packet"

@@ -82,3 +82,39 @@ def test_labels_and_years_are_not_quantities(text):
 def test_word_number_and_unit_free_one_ignored():
     assert parse_quantities("one confusing refund screen") == []
     assert one("freeing three engineers").value == 3
+
+
+@pytest.mark.parametrize(
+    "text,domain",
+    [
+        ("unit test coverage of the payments module from 41% to 87%", "engineering"),
+        ("the fraud model's AUC from 0.81 to 0.86", "engineering"),
+        ("firmware boot time from 9 s to 2.5 s", "engineering"),
+        ("Kafka consumer lag from several minutes to under two seconds", "engineering"),
+        ("replication lag between regions down to under one second", "engineering"),
+        ("crash-free session rate from 99.1% to 99.6%", "engineering"),
+        ("add-to-cart rate from 7.2% to 8.0%", "business"),
+        ("click-through rate from 11.4% to 13.0%", "business"),
+    ],
+)
+def test_metric_classes(text, domain):
+    qs = parse_quantities(text)
+    assert qs and qs[-1].domain == domain, [(q.text, q.domain, q.noun) for q in qs]
+
+
+def test_shares_and_parameters_are_not_changes_without_baseline():
+    a = parse_quantities("41% of node-hours were idle")[0]
+    b = parse_quantities("the 10% holdout design")[0]
+    c = parse_quantities("volume grew 23%")[0]
+    assert a.baseline and b.baseline and not c.baseline
+
+
+def test_vague_magnitudes_only_as_ends_of_from_to():
+    qs = parse_quantities("from thousands of jobs to a few dozen")
+    assert len(qs) == 2 and all(q.pair for q in qs)
+    assert parse_quantities("made several services faster") == []
+
+
+def test_model_scores():
+    q = parse_quantities("Boosted precision of the fraud classifier to 0.97.")[0]
+    assert (q.kind, q.domain) == ("score", "engineering")

@@ -197,3 +197,70 @@ def test_deadline_cooperative_check_in_worker_thread():
     th.start()
     th.join()
     assert errors == ["timeout"]
+
+
+def _limited_config(seconds: float):
+    from promolint.config import load_config
+
+    config = load_config(None)
+    config.limits.timeout_seconds = seconds
+    return config
+
+
+@pytest.fixture(scope="module")
+def long_packet() -> bytes:
+    return hostile.make_many_paragraphs(20_000)
+
+
+def test_review_stops_at_the_time_limit_in_the_main_thread(long_packet):
+    from promolint.pipeline import review_bytes
+
+    t = time.perf_counter()
+    with pytest.raises(PacketRejected) as exc:
+        review_bytes(long_packet, "long.docx", _limited_config(0.3))
+    assert (exc.value.code, exc.value.reason) == ("timeout", "took longer than 0.3 seconds to review and was stopped")
+    assert time.perf_counter() - t < 10
+
+
+def test_review_stops_at_the_time_limit_in_a_worker_thread(long_packet):
+    # Prefect runs tasks in threads, where no alarm arrives: the stages' own checks stop the work.
+    from promolint.pipeline import review_bytes
+
+    outcome = []
+
+    def work():
+        t = time.perf_counter()
+        try:
+            review_bytes(long_packet, "long.docx", _limited_config(0.3))
+        except PacketRejected as e:
+            outcome.append((e.code, time.perf_counter() - t))
+
+    th = threading.Thread(target=work)
+    th.start()
+    th.join()
+    assert outcome and outcome[0][0] == "timeout"
+    assert outcome[0][1] < 10
+
+
+def test_main_part_trees_are_handed_over_once():
+    from extractors import open_checked
+
+    info = check_container(hostile.base_docx(), "x", LIMITS)
+    assert "word/document.xml" in info.parsed and not info.normalized
+    first = open_checked(info, "x")
+    second = open_checked(info, "x")  # a second document from the same info gets its own trees
+    assert first.element is not second.element
+    assert [p.text for p in first.paragraphs] == [p.text for p in second.paragraphs]
+
+
+def test_dtd_in_a_part_nobody_parses_is_still_rejected():
+    data = hostile.base_docx()
+    z = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zw:
+        for info in z.infolist():
+            blob = z.read(info.filename)
+            if info.filename == "word/theme/theme1.xml":
+                blob = blob.replace(b"?>", b'?>\n<!DOCTYPE a [<!ENTITY x "y">]>', 1)
+            zw.writestr(info, blob)
+    assert _reject(out.getvalue()).code == "unsafe-xml"

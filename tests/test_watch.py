@@ -45,3 +45,93 @@ def test_partial_writes_of_a_killed_run_are_cleaned(tmp_path):
     (tmp_path / "a.findings.json").write_bytes(b"{}")
     assert clean_partial_writes(tmp_path) == 1
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["a.findings.json"]
+
+
+# ---- the watcher on the real Prefect engine: event mode (CLI subprocess) and a Drive folder
+
+import json  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+import yaml  # noqa: E402
+
+from conftest import PROMOLINT, build_packet  # noqa: E402
+from drive_double import DOC_MIME  # noqa: E402
+from drive_double.fixtures import drive  # noqa: E402,F401  (fixture)
+from prefect_harness import harness  # noqa: E402,F401  (fixture)
+
+CLAIMS = ["I led the payments migration, cutting p99 latency from 900 ms to 120 ms.", "I helped with the on-call rotation."]
+
+
+def _config(path: Path, **flows) -> Path:
+    path.write_text(yaml.safe_dump({"flows": {"retries": 0, "settle_seconds": 0.2, "debounce_ms": 200, **flows}}))
+    return path
+
+
+def _wait_for(predicate, timeout: float, proc: subprocess.Popen | None = None) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        if proc is not None and proc.poll() is not None:
+            return predicate()
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.slow
+def test_event_mode_reviews_a_file_dropped_into_the_watched_folder(harness, tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    build_packet(src / "first.docx", CLAIMS, author="Ana Lima")
+    proc = subprocess.Popen([str(PROMOLINT), "watch", str(src), "--out", str(out), "--config", str(_config(tmp_path / "c.yaml"))],
+                            env={**os.environ, **harness["env"]}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait_for(lambda: (out / "Ana Lima" / "first.annotated.docx").exists(), 240, proc), proc.stderr and proc.poll()
+        # Dropped in after the first pass. The watcher's first wake-up re-lists once (a file may land
+        # before it starts watching); the third file, after that, can only be found by an event.
+        for name, author in (("second.docx", "Ben Ode"), ("third.docx", "Cy Park")):
+            build_packet(tmp_path / name, CLAIMS, author=author).replace(src / name)
+            done = out / author / name.replace(".docx", ".annotated.docx")
+            assert _wait_for(done.exists, 120, proc), (name, proc.poll())
+        time.sleep(3)  # let the pass that wrote it finish: Ctrl-C on an idle watcher
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            code = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            code = proc.wait()
+    assert code in (0, -signal.SIGINT), proc.stderr.read()[-2000:]
+
+
+def test_drive_watcher_reads_the_change_feed_and_saves_its_position(harness, drive, tmp_path):
+    from flows.commands import run_watch
+    from flows.flows import watch_folder
+
+    folder = drive.add_folder("Packets")
+    ana = drive.add_file("ana-lima.docx", folder, build_packet(tmp_path / "a.docx", CLAIMS, author="Ana Lima").read_bytes(),
+                         owner="ana@example.com")
+    drive.add_file("Ben Ode packet", folder, build_packet(tmp_path / "b.docx", CLAIMS, author="Ben Ode").read_bytes(),
+                   mime=DOC_MIME, owner="ben@example.com")
+    spec, out, cfg = f"gdrive://{folder}", tmp_path / "out", str(_config(tmp_path / "c.yaml"))
+
+    assert run_watch(spec, out, Path(cfg), once=True) == 0    # first pass: full listing, both reviewed
+    state = json.loads((out / ".promolint" / "gdrive-state.json").read_text())
+    assert state["folder"] == folder and state["page_token"] and state["retry"] == []
+    assert len([f for f in drive.children(folder) if f["appProperties"].get("promolintRole")]) == 4
+
+    drive.reset_counts()
+    counts = watch_folder(spec, str(out), cfg)             # idle pass: the change feed only
+    assert counts["reviewed"] == 0
+    assert dict(drive.calls) == {"drive.changes.list": 1}  # our own outputs and marks are not news
+
+    drive.edit(ana, build_packet(tmp_path / "a2.docx", CLAIMS[:1], author="Ana Lima").read_bytes(), by="ana@example.com")
+    drive.reset_counts()
+    counts = watch_folder(spec, str(out), cfg)
+    assert counts["reviewed"] == 1 and counts["unchanged"] == 0
+    assert drive.total_calls == 1 + 6, drive.calls         # 1 changes.list + 6 for the revised packet, 0 for Ben's
