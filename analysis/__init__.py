@@ -12,6 +12,7 @@ from analysis import stories as _stories
 from analysis.engine import check_claim, layer_of
 from analysis.rules import RuleSet, effective_severity, load_ruleset
 from analysis.summary import summarize
+from promolint.deadline import check_deadline
 from promolint.model import Claim, ClaimReview, Finding, Packet, Review
 
 __all__ = ["analyze", "list_rules", "explain_rule", "UnknownRule", "ruleset_for"]
@@ -42,7 +43,9 @@ def analyze(packet: Packet, config=None) -> Review:
     ruleset = ruleset_for(config)
     reviews: list[ClaimReview] = []
     sigs, hits = [], []
-    for c in packet.claims:
+    for i, c in enumerate(packet.claims):
+        if not i % 128:
+            check_deadline()  # the per-packet limit must hold in worker threads too
         h, sig, _ = check_claim(c.text, ruleset, config)
         h.sort(key=lambda x: (x.finding.start if x.finding.start is not None else -1, x.finding.rule))
         fields = dict(

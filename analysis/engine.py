@@ -241,8 +241,39 @@ def _select(q: Quantity, select: dict) -> bool:
     return True
 
 
+# A list marker ("- ", "• ", "* ", "1. ", "(a) ") is layout, not wording: rules see the sentence
+# without it and findings are shifted back onto the original text.
+_BULLET = re.compile(r"^\s*(?:[-\u2013\u2014\u2022\u00b7\u25aa\u25e6\u2023\u25ba\u2192*>+]+|\(?\d{1,2}[.)]|\(?[a-zA-Z]\))\s+(?=\S)")
+# A trailing date tag ("(Oct)", "(Q3 2024)", "(H1)") is a timestamp, not part of the claim.
+_DATE_TAG = re.compile(
+    r"\s*\((?:(?:early|mid|late)[\s-])?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|"
+    r"january|february|march|april|june|july|august|september|october|november|december|"
+    r"q[1-4]|h[12]|fy\s?\d{2,4}|(?:19|20)\d\d)\.?(?:[\s/,\u2013-]+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|"
+    r"q[1-4]|h[12]|(?:19|20)?\d\d)\.?){0,2}\)(?=[.!;]?\s*$)",
+    re.IGNORECASE,
+)
+
+
 def check_claim(text: str, ruleset: RuleSet, config) -> tuple[list[Hit], Signals, list[Quantity]]:
     """All claim-level findings on one sentence, plus its signals and quantities."""
+    m = _BULLET.match(text)
+    shift = m.end() if m else 0
+    t = _DATE_TAG.search(text, shift)
+    if shift or t:
+        body = text[shift : t.start() if t else len(text)] + (text[t.end():] if t else "")
+        hits, sig, qs = _check_claim(body, ruleset, config)
+        if shift:
+            for h in hits:
+                f = h.finding
+                if f.start is not None:
+                    f.start += shift
+                if f.end is not None:
+                    f.end += shift
+        return hits, sig, qs
+    return _check_claim(text, ruleset, config)
+
+
+def _check_claim(text: str, ruleset: RuleSet, config) -> tuple[list[Hit], Signals, list[Quantity]]:
     qs = parse_quantities(text)
     sig = Signals(text, ruleset, qs)
     hits: list[Hit] = []

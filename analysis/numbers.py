@@ -66,6 +66,7 @@ _BUSINESS = re.compile(
     r"developers?|analysts?|agents?|employees?|staff|toil|on-?call|pages?|escalations?|filings?|audit|"
     r"compliance|fines|fined|penalt(?:y|ies)|oversells?|stockouts?|deliveries|shipments?|packages?|parcels?|"
     r"tenants?|seats?|licen[cs]es?|add-to-cart|carts?|baskets?|checkouts?|click-?through|opt-?ins?|"
+    r"(?:open|click|reply|unsubscribe|renewal|win|attach|acceptance|redemption)\s+rates?|"
     r"repeat\s+(?:purchases?|visits?|buyers?|customers?))\b"
     # "order-matching JVMs", "payment-processing hosts": a business word as a compound modifier.
     r"(?!-(?!facing\b)[a-z]+ing\b)"

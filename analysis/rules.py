@@ -8,7 +8,8 @@ organisation's file can add rules and signals or replace one by reusing its id/n
     rules:       [{id, extends, category, severity, message, patterns, ...}]
     story_parts: {situation|complication|decision|outcome: [signal names]}
     layers:      {outcome|process: [signal names]}      (otherwise execution)
-    dimensions:  {name: {label, any_of: [signal names]}}
+    dimensions:  {name: {label, credit: {signal: weight} | any_of: [signal names], owned, scale, ignore}}
+    dimension_scoring: {penalty: {severity: factor}, stack, cap}   (see analysis/summary.py)
 
 Rule shapes (`extends`): existence, occurrence, number (claim level); story; packet.
 """
@@ -19,8 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-
-from analysis.gate import C, P, Rx, Scanner, _ascii_fold
+from analysis.gate import C, P, Rx, Scanner
 from promolint.config import read_yaml_mapping
 from promolint.errors import ConfigError
 
@@ -82,6 +82,7 @@ class RuleSet:
     layers: dict[str, list[str]]
     dimensions: dict[str, dict]
     files: tuple[str, ...] = ()
+    dimension_scoring: dict = field(default_factory=dict)
     # Built once per load: every signal and rule regex gated in one pass per sentence.
     scanner: Scanner | None = field(default=None, repr=False, compare=False)
     claim_rules: list[Rule] = field(default_factory=list, repr=False, compare=False)
@@ -192,6 +193,7 @@ def _build(files: tuple[str, ...]) -> RuleSet:
     story_parts: dict[str, list[str]] = {}
     layers: dict[str, list[str]] = {}
     dimensions: dict[str, dict] = {}
+    dimension_scoring: dict = {}
     for path, data in raw:
         for name, spec in (data.get("signals") or {}).items():
             where = f"{path}: signal {name}"
@@ -213,6 +215,7 @@ def _build(files: tuple[str, ...]) -> RuleSet:
         story_parts.update({k: _as_list(v) for k, v in (data.get("story_parts") or {}).items()})
         layers.update({k: _as_list(v) for k, v in (data.get("layers") or {}).items()})
         dimensions.update(data.get("dimensions") or {})
+        dimension_scoring.update(data.get("dimension_scoring") or {})
     known = set(signals) | COMPUTED_SIGNALS
     for s in signals.values():
         _check_names(s.any_of + s.all_of + s.none_of, known, f"signal {s.name}")
@@ -221,8 +224,19 @@ def _build(files: tuple[str, ...]) -> RuleSet:
     for where, names in [("story_parts", sum(story_parts.values(), [])), ("layers", sum(layers.values(), []))]:
         _check_names(names, known, where)
     for name, d in dimensions.items():
-        _check_names(_as_list(d.get("any_of")), known, f"dimension {name}")
-    return RuleSet(rules, signals, story_parts, layers, dimensions, files)
+        if not isinstance(d, dict):
+            raise ConfigError(f"dimension {name}: expected a mapping")
+        credit = d.get("credit") or {}
+        if not isinstance(credit, dict):
+            raise ConfigError(f"dimension {name}: credit must map signal names to weights")
+        for sig_name, w in credit.items():
+            if not isinstance(w, (int, float)) or w < 0:
+                raise ConfigError(f"dimension {name}: credit weight for {sig_name} must be a number >= 0")
+        _check_names(_as_list(d.get("any_of")) + list(credit), known, f"dimension {name}")
+        for key in ("scale",):
+            if key in d and (not isinstance(d[key], (int, float)) or d[key] <= 0):
+                raise ConfigError(f"dimension {name}: {key} must be a number > 0")
+    return RuleSet(rules, signals, story_parts, layers, dimensions, files, dimension_scoring=dimension_scoring)
 
 
 def _check_names(names: list[str], known: set[str], where: str) -> None:

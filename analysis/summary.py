@@ -144,12 +144,7 @@ def summarize(
     biz_num = sum(1 for s in sigs if s["business_number"])
     usable = [not any(f.severity == "error" for f in c.findings) for c in claims]
 
-    target = max(2, math.ceil(0.25 * n))
-    dimensions = {}
-    for name, spec in ruleset.dimensions.items():
-        ev = [c.id for c, s, ok in zip(claims, sigs, usable) if ok and s.any(spec.get("any_of", []))]
-        dimensions[name] = {"score": round(100 * min(1.0, len(ev) / target)), "evidence": ev,
-                            "label": spec.get("label", name)}
+    dimensions = score_dimensions(claims, sigs, ruleset)
 
     source, plist = load_principles(principles_path)
     scanner = getattr(plist, "scanner", None)
@@ -187,6 +182,71 @@ def summarize(
     }
     summary["readiness"] = readiness(summary)
     return summary
+
+
+_DEFAULT_PENALTY = {"error": 0.0, "warning": 0.5, "info": 1.0}
+_OWNER_SIGNALS = ["first_person", "implicit_first_person", "i_action", "owner_verb"]
+
+
+def _story_owned(claims: list[ClaimReview], sigs: list[Signals]) -> list[bool]:
+    """Per claim: does its story (sub-heading, else paragraph) have the author acting in it?"""
+    from analysis.stories import group
+
+    out = [False] * len(claims)
+    for idx in group(claims):
+        owned = any(sigs[i].any(_OWNER_SIGNALS) for i in idx)
+        for i in idx:
+            out[i] = owned
+    return out
+
+
+def score_dimensions(claims: list[ClaimReview], sigs: list[Signals], ruleset: RuleSet) -> dict:
+    """The four dimensions: {name: {score 0..100, evidence: [claim ids], label}}.
+
+    Each claim earns credit per dimension from the weights of the signals it carries (the best
+    weight plus `stack` times the others, capped at `cap`), scaled down by its findings
+    (`penalty` per severity; a dimension's `penalty_rules` set a factor per rule, and its `ignore`
+    list exempts rules). A claim whose
+    ownership is diluted earns nothing; with `owned: true` neither does one in a story where the
+    author never acts. The score saturates with the packet's total credit:
+    100 * (1 - exp(-total / scale)), so counts of good evidence matter, not shares of a long packet.
+    A dimension with only `any_of` (the older shape) gives each listed signal weight 1.
+    """
+    conf = ruleset.dimension_scoring or {}
+    penalty = {**_DEFAULT_PENALTY, **(conf.get("penalty") or {})}
+    stack = float(conf.get("stack", 0.25))
+    cap = float(conf.get("cap", 1.5))
+    story_owned = _story_owned(claims, sigs)
+    diluted = [any(f.category == "ownership" and f.severity != "info" for f in c.findings) for c in claims]
+    dims = {}
+    for name, spec in ruleset.dimensions.items():
+        credit = dict(spec.get("credit") or {}) or {n: 1.0 for n in spec.get("any_of", [])}
+        ignore = set(spec.get("ignore") or [])
+        by_rule = {k: float(v) for k, v in (spec.get("penalty_rules") or {}).items()}
+        need_owned = bool(spec.get("owned", False))
+        scale = float(spec.get("scale", 3.0))
+        total, ev = 0.0, []
+        for c, sg, own, dil in zip(claims, sigs, story_owned, diluted):
+            if dil or (need_owned and not own):
+                continue
+            weights = sorted((w for sig_name, w in credit.items() if w > 0 and _safe(sg, sig_name)), reverse=True)
+            if not weights:
+                continue
+            value = min(cap, weights[0] + stack * sum(weights[1:]))
+            for f in c.findings:
+                if f.rule in by_rule:
+                    value *= by_rule[f.rule]
+                elif f.rule not in ignore:
+                    value *= penalty.get(f.severity, 1.0)
+            if value <= 0:
+                continue
+            total += value
+            ev.append((value, c.id))
+        score = round(100 * (1 - math.exp(-total / scale))) if total else 0
+        # Evidence in document order, strongest claims only when there are many.
+        ids = [cid for _, cid in ev]
+        dims[name] = {"score": score, "evidence": ids, "label": spec.get("label", name)}
+    return dims
 
 
 def is_context(claim: ClaimReview, sig: Signals, ruleset: RuleSet) -> bool:

@@ -16,7 +16,7 @@ from docx.oxml.parser import parse_xml
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
-from extractors.container import check_deadline
+from promolint.deadline import check_deadline
 from extractors.wordxml import body_paragraphs, mark_comment_range, paragraph_text, remove_comment_marks, w
 from promolint.model import SEVERITY_RANK, ClaimReview, Finding
 

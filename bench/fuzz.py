@@ -24,7 +24,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from extractors.container import check_container, packet_deadline  # noqa: E402
+from extractors.container import check_container  # noqa: E402
+from promolint.deadline import packet_deadline  # noqa: E402
 from promolint.config import load_config  # noqa: E402
 from promolint.errors import PacketRejected  # noqa: E402
 

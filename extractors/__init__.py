@@ -9,7 +9,8 @@ import docx
 from docx.document import Document
 
 from extractors.blocks import read_blocks
-from extractors.container import ContainerInfo, check_container, check_deadline
+from extractors.container import ContainerInfo, check_container
+from promolint.deadline import check_deadline
 from extractors.sections import alias_matcher, assign_levels, build_sections, extract_claims, mark_reviewed
 from promolint.config import Config
 from promolint.errors import PacketRejected

@@ -15,7 +15,7 @@ from docx.document import Document
 from docx.styles import BabelFish
 from lxml import etree
 
-from extractors.container import check_deadline
+from promolint.deadline import check_deadline
 from extractors.wordxml import W_R, W_RPR, W_VAL, body_paragraphs, visible_pieces, w
 from promolint.model import Block
 
@@ -24,6 +24,7 @@ _NUMBERED = re.compile(r"^(?:(\d{1,2})[.)]|([IVXLC]{1,5})[.)]|(\d{1,2}(?:\.\d{1,
 _SMALL_WORDS = {"a", "an", "and", "or", "of", "the", "to", "in", "on", "for", "at", "by", "with", "&"}
 _ON = {None, "1", "true", "on"}
 MAX_HEADING_WORDS = 8
+_W_STYLE, _W_STYLE_ID, _W_DEFAULT, _W_TYPE = w("style"), w("styleId"), w("default"), w("type")
 
 
 @dataclass
@@ -39,30 +40,39 @@ class StyleSheet:
     """Paragraph/character style facts by style id, following based-on chains."""
 
     def __init__(self, document: Document):
-        self._styles: dict[str, _Style] = {}
+        self._elements: dict[str, etree._Element] = {}
+        self._styles: dict[str, _Style] = {}  # read on first use: a packet uses few of its styles
         self.default_paragraph: str | None = None
         # Raw XML rather than document.styles: python-docx raises on a style with no w:type, and
         # document.styles would add a default styles part to a package without one (we only read).
-        for el in _styles_element(document).iter(w("style")):
-            style_id = el.get(w("styleId"))
+        for el in _styles_element(document).iter(_W_STYLE):
+            style_id = el.get(_W_STYLE_ID)
             if style_id is None:
                 continue
-            self._styles[style_id] = _Style(
+            self._elements[style_id] = el
+            if el.get(_W_DEFAULT) in ("1", "true") and el.get(_W_TYPE) == "paragraph":
+                self.default_paragraph = style_id
+
+    def _style(self, style_id: str) -> _Style:
+        style = self._styles.get(style_id)
+        if style is None:
+            el = self._elements[style_id]
+            style = self._styles[style_id] = _Style(
                 name=BabelFish.internal2ui(_val(el.find(w("name"))) or style_id),
                 based_on=_val(el.find(w("basedOn"))),
                 outline=_int(_val(el.find(f"{w('pPr')}/{w('outlineLvl')}"))),
                 numbered=el.find(f"{w('pPr')}/{w('numPr')}") is not None,
                 bold=_bold(el.find(f"{w('rPr')}/{w('b')}")),
             )
-            if el.get(w("default")) in ("1", "true") and el.get(w("type")) == "paragraph":
-                self.default_paragraph = style_id
+        return style
 
     def chain(self, style_id: str | None):
         seen = set()
-        while style_id and style_id in self._styles and style_id not in seen:
+        while style_id and style_id in self._elements and style_id not in seen:
             seen.add(style_id)
-            yield self._styles[style_id]
-            style_id = self._styles[style_id].based_on
+            style = self._style(style_id)
+            yield style
+            style_id = style.based_on
 
     def name(self, style_id: str | None) -> str | None:
         return next((s.name for s in self.chain(style_id)), None)

@@ -5,7 +5,7 @@ import re
 from collections.abc import Callable
 
 from extractors.blocks import RawBlock, pseudo_heading_kind
-from extractors.container import check_deadline
+from promolint.deadline import check_deadline
 from extractors.sentences import split_sentences
 from promolint.model import Block, Claim, Section
 

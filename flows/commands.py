@@ -5,17 +5,14 @@ Exit codes: 0 all packets reviewed; 1 some quarantined (rejected/failed); 2 bad 
 from __future__ import annotations
 
 import os
+import sys
+import threading
+from pathlib import Path
 
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+from rich.console import Console
 
-import sys  # noqa: E402
-import threading  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from rich.console import Console  # noqa: E402
-
-from promolint.config import CycleDeployment, load_config  # noqa: E402
-from promolint.errors import ConfigError  # noqa: E402
+from promolint.config import CycleDeployment, load_config
+from promolint.errors import ConfigError
 
 err = Console(stderr=True)
 

@@ -6,27 +6,23 @@ never holds packet content.
 """
 from __future__ import annotations
 
-import os
+from pathlib import Path
+from typing import Callable
 
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+from prefect import flow, get_run_logger, task, unmapped
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
 
-from pathlib import Path  # noqa: E402
-from typing import Callable  # noqa: E402
-
-from prefect import flow, get_run_logger, task, unmapped  # noqa: E402
-from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
-from prefect.cache_policies import NO_CACHE  # noqa: E402
-from prefect.futures import as_completed  # noqa: E402
-from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
-
-from flows.core import (PacketResult, cached_config, cached_source, clean_partial_writes, drive_changes,  # noqa: E402
+from flows.core import (PacketResult, cached_config, cached_source, clean_partial_writes, drive_changes,
                         is_drive_ref, list_source, pending, process_packet, record_failure, result_from_ledger,
                         save_watch_state, skipped_results, stable)
-from flows.ledger import Ledger  # noqa: E402
-from flows.settings import flows_config, summary_formats  # noqa: E402
-from flows.summary import build_summary, render_markdown, write_summary  # noqa: E402
-from promolint.config import load_config  # noqa: E402
-from sources import PacketRef, is_gdrive_spec  # noqa: E402
+from flows.ledger import Ledger
+from flows.settings import flows_config, summary_formats
+from flows.summary import build_summary, render_markdown, write_summary
+from promolint.config import load_config
+from sources import PacketRef, is_gdrive_spec
 
 # Set by `promolint batch` for its progress bar; called in the flow's process per finished packet.
 PROGRESS: Callable[[PacketResult], None] | None = None

@@ -193,11 +193,6 @@ def explain(rule: str, config: Optional[Path] = typer.Option(None, "--config", "
     Console().print(text, markup=False, highlight=False)
 
 
-def _prefect_env() -> None:
-    # A fresh PREFECT_HOME's first ephemeral start runs migrations for over 20 s here.
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
-
-
 @app.command()
 def batch(
     source: str = typer.Argument(..., help="A folder, or gdrive://FOLDER_ID."),
@@ -206,7 +201,6 @@ def batch(
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on a terminal."),
 ) -> None:
     """Review every packet in a source through the Prefect cycle flow."""
-    _prefect_env()
     from flows.commands import run_batch
 
     raise typer.Exit(run_batch(source, out, config, progress=progress and sys.stderr.isatty()))
@@ -221,7 +215,6 @@ def watch(
     poll: bool = typer.Option(False, "--poll", help="Poll on an interval instead of file events."),
 ) -> None:
     """Review packets that are new or changed since the last run."""
-    _prefect_env()
     from flows.commands import run_watch
 
     raise typer.Exit(run_watch(source, out, config, once=once, poll=poll))
@@ -230,7 +223,6 @@ def watch(
 @app.command()
 def serve(config: Optional[Path] = typer.Option(None, "--config", "-c")) -> None:
     """Serve the deployments defined in config (cycle on a cron, watcher on an interval)."""
-    _prefect_env()
     from flows.commands import run_serve
 
     raise typer.Exit(run_serve(config))

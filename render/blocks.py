@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from extractors.container import check_deadline
+from promolint.deadline import check_deadline
 
 
 @dataclass

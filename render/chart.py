@@ -84,6 +84,27 @@ def _frame(names: list[str], titles: tuple[str, str]) -> _Frame:
     return frame
 
 
+def _bars(ax, ys, widths, lefts, height: float, color: str) -> list:
+    """The rectangles `ax.barh(ys, widths, left=lefts, height=height, color=color)` would add,
+    made the way it makes them but not added to the axes: no data-limit bookkeeping (the limits
+    are fixed), nothing to take out again. They are drawn straight onto the saved frame."""
+    from matplotlib.colors import to_rgba_array
+    from matplotlib.patches import Rectangle
+
+    face = to_rgba_array(color)[0]
+    out = []
+    for y, w, x in zip(ys, widths, lefts):
+        r = Rectangle(xy=(x, y - height / 2), width=w, height=height, facecolor=face, edgecolor=None,
+                      linewidth=None, label="_nolegend_", hatch=None)
+        r.get_path()._interpolation_steps = 100
+        r.set_figure(ax.get_figure(root=False))  # what Axes.add_patch sets up
+        r.set_transform(ax.transData)
+        r.axes = ax
+        r.set_clip_path(ax.patch)
+        out.append(r)
+    return out
+
+
 def render_chart(summary: dict, labels: dict) -> bytes:
     """`summary` is the normalised summary from render.context; `labels` holds LAYER, DIMENSION, CHART."""
     from matplotlib.image import imsave
@@ -93,11 +114,11 @@ def render_chart(summary: dict, labels: dict) -> bytes:
     frame = _frame(names, (labels["CHART"]["layers"], labels["CHART"]["scores"]))
     left, right = frame.left, frame.right
 
-    bars, texts = [], []
+    patches, texts = [], []
     start = 0.0
     for m in summary["layer_mix"]:
         share = m["share"] or 0.0
-        bars.append(left.barh([0], [share], left=start, color=_COLORS.get(m["layer"], "#999999"), height=0.55))
+        patches += _bars(left, [0], [share], [start], 0.55, _COLORS.get(m["layer"], "#999999"))
         label = f"{labels['LAYER'].get(m['layer'], m['layer'])}\n{round(share * 100)}%"
         if share >= 0.12:
             texts.append(left.text(start + share / 2, 0, label, ha="center", va="center", fontsize=7.5,
@@ -106,7 +127,7 @@ def render_chart(summary: dict, labels: dict) -> bytes:
             texts.append(left.text(start + share / 2, 0.32, label, ha="center", va="bottom", fontsize=6.5))
         start += share
     scores = [d["score"] or 0 for d in dims]
-    bars.append(right.barh(range(len(dims)), scores, color=_SCORE, height=0.6))
+    patches += _bars(right, range(len(dims)), scores, [0] * len(dims), 0.6, _SCORE)
     for y, d in enumerate(dims):
         texts.append(right.text((d["score"] or 0) + 2, y, "n/a" if d["score"] is None else f"{round(d['score'])}",
                                 va="center", fontsize=7))
@@ -114,12 +135,11 @@ def render_chart(summary: dict, labels: dict) -> bytes:
         canvas = frame.canvas
         canvas.restore_region(frame.background)
         renderer = canvas.get_renderer()
-        patches = [p for b in bars for p in b.patches]
         for artist in [*patches, *frame.over, *texts]:  # a full draw's z-order: patches, spines, ticks, texts
             artist.draw(renderer)
         out = io.BytesIO()
         imsave(out, canvas.buffer_rgba(), format="png", origin="upper", dpi=frame.fig.dpi, pil_kwargs=dict(_PNG))
         return out.getvalue()
     finally:
-        for artist in [*bars, *texts]:
+        for artist in texts:
             artist.remove()

@@ -19,7 +19,7 @@ from docx.styles import BabelFish
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from extractors.container import check_deadline
+from promolint.deadline import check_deadline
 from render.blocks import Block, Run
 
 _PARA_STYLE = {"title": "Title", "subtitle": "Subtitle", "quote": "Quote"}

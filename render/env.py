@@ -16,7 +16,7 @@ from jinja2 import ChainableUndefined, FileSystemLoader, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from extractors.container import check_deadline
+from promolint.deadline import check_deadline
 from promolint.errors import ConfigError
 
 MANIFEST = "feedback.yaml"

@@ -202,7 +202,7 @@ class GDriveSource:
         size = int((self.meta.get(ref.source_id) or meta_from_ref(ref) or {}).get("size") or 0)
         limit = getattr(getattr(self.config, "limits", None), "max_file_bytes", None)
         if limit and size > limit:
-            raise PacketRejected(ref.name, f"is larger than {limit // (1024 * 1024)} MB", "too_large")
+            raise PacketRejected(ref.name, f"is larger than {limit // (1024 * 1024)} MB", "too-large")
         if ref.kind == KIND_GDOC:
             request = svc.files().export_media(fileId=ref.source_id, mimeType=DOCX_MIME)
         else:
@@ -214,7 +214,7 @@ class GDriveSource:
             if e.resp.status == 404:
                 raise PacketRejected(ref.name, "was deleted or unshared before it could be downloaded", "gone") from None
             if reason == "exportSizeLimitExceeded":
-                raise PacketRejected(ref.name, "is too large for Drive to export (10 MB); add it as a .docx instead", "too_large") from None
+                raise PacketRejected(ref.name, "is too large for Drive to export (10 MB); add it as a .docx instead", "too-large") from None
             if e.resp.status == 403:
                 raise PacketRejected(ref.name, "cannot be downloaded by promolint's account (check sharing)", "forbidden") from None
             raise

@@ -17,7 +17,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Callable
 
 import google_auth_httplib2
 import httplib2

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+import flows  # noqa: F401  (Prefect env defaults: startup timeout, no telemetry)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ import docx
 import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
-from docx.shared import Pt
 
 from conftest import SHARED, build_packet
 from extractors import extract_packet

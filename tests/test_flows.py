@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
-
 from conftest import build_packet  # noqa: E402
 from prefect_harness import harness  # noqa: E402,F401  (fixture)
 

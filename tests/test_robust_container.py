@@ -11,7 +11,8 @@ import pytest
 from docx.oxml.parser import parse_xml
 
 import hostile
-from extractors.container import CODES, check_container, check_deadline, packet_deadline
+from extractors.container import CODES, check_container
+from promolint.deadline import check_deadline, packet_deadline
 from promolint.config import LimitsConfig
 from promolint.errors import PacketRejected
 

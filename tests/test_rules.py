@@ -336,3 +336,16 @@ def test_wording_lowercases_the_authors_verb_and_trims_dangling_words():
     r = review("Helped with the day-to-day health of the team and our on-call rotation.")
     q = r.stories[0].question
     assert q and not q.split('"')[1].endswith(("and our", "and", "our")), q
+
+
+@pytest.mark.parametrize("prefix", ["- ", "• ", "* ", "1. ", "(a) ", "  – "])
+def test_list_markers_and_date_tags_do_not_defeat_rules(prefix):
+    """A bullet or a trailing "(Oct)" is layout: the rule still fires, and its span is on the original text."""
+    from analysis import analyze as _analyze
+    from analysis.fixtures import packet_from_sentences as _pfs
+    from promolint.config import load_config as _load
+
+    text = f"{prefix}Launched v2 of the vendor onboarding portal (Oct)."
+    c = _analyze(_pfs([text]), _load()).claims[0]
+    f = next(f for f in c.findings if f.rule == "outcome.output-only")
+    assert f.severity == "error" and c.text[f.start:f.end] == "Launched"
