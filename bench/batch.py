@@ -66,8 +66,8 @@ def main() -> None:
     src = work / "in"
     make_packets(src, a.n)
     cfg = work / "config.yaml"
-    cfg.write_text(yaml.safe_dump({"extra": {"flows": {"task_runner": a.runner, "concurrency": a.concurrency,
-                                                       "dask_workers": a.concurrency}}}))
+    cfg.write_text(yaml.safe_dump({"flows": {"task_runner": a.runner, "concurrency": a.concurrency,
+                                             "dask_workers": a.concurrency}}))
     from promolint.config import load_config
 
     config = load_config(cfg)

@@ -538,7 +538,7 @@ def run_batch(a, sizes, metas, work, log, say, deadline, per_packet) -> dict:
     variants = [("prefect", None)]
     if a.dask:
         cfg = work / "dask.yaml"
-        cfg.write_text("extra:\n  flows:\n    task_runner: dask\n    dask_workers: 2\n")
+        cfg.write_text("flows:\n  task_runner: dask\n  dask_workers: 2\n")
         variants.append(("prefect-dask", str(cfg)))
     out = {"init_seconds": init["seconds"], "per_packet_estimate": per_packet, "runs": {}, "not_run": {}}
     for k, n in enumerate(sizes):

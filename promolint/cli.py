@@ -91,7 +91,7 @@ def review(
     for p in missing:
         err.print(f"{p}: no such file or folder")
     inputs = [(spec, out) for spec in drive_specs] + [(p, out or _default_out(p)) for p in local if p.exists()]
-    rejected, reviewed, worst = len(missing), 0, -1  # worst severity rank seen
+    rejected, reviewed, internal, worst = len(missing), 0, 0, -1  # worst: highest severity rank seen
     for spec, out_dir in inputs:
         try:
             source = open_source(spec, cfg)
@@ -142,7 +142,10 @@ def review(
 
                 reason = drive_failure(e)
                 err.print(f"{name}: {reason}" if reason else _internal_error_line(name, e))
-                rejected += 1
+                if reason:
+                    rejected += 1
+                else:
+                    internal += 1
                 continue
             reviewed += 1
             s = outputs.review.summary
@@ -154,7 +157,10 @@ def review(
                 f"{s.get('weak_claims', 0)} weak, readiness {s.get('readiness', 'n/a')} -> {out_dir}/{written[0].name}{note}"
             )
     dirs = sorted({str(d) for _, d in inputs})
-    err.print(f"reviewed {reviewed}, rejected {rejected}; outputs in {', '.join(dirs) or '-'}")
+    err.print(f"reviewed {reviewed}, rejected {rejected}" + (f", internal errors {internal}" if internal else "")
+              + f"; outputs in {', '.join(dirs) or '-'}")
+    if internal:
+        raise typer.Exit(EXIT_INTERNAL)
     if rejected:
         raise typer.Exit(EXIT_REJECTED)
     if threshold is not None and worst >= threshold:
