@@ -339,17 +339,24 @@ def _matches(rule: Rule, text: str, low: str | None = None, mask: int | None = N
             it = rx.finditer_open(text, low)
         else:
             it = rx.finditer(text, low)
-        for m in it:
-            if excluded is None:
-                excluded = _exception_spans(rule, text) if rule.exceptions else []
-            vars_, s, e = _vars(text, m)
-            if e <= s or (excluded and _overlaps((s, e), excluded)):
-                continue
-            out.append((i, s, e, vars_))
-            if not every:
-                break
+        excluded = _take_matches(rule, text, i, it, every, out, excluded)
     out.sort(key=lambda t: t[1])
     return out
+
+
+def _take_matches(rule: Rule, text: str, i: int, it, every: bool, out: list, excluded):
+    """Append one pattern's accepted matches to `out`; returns the exception spans (computed lazily,
+    once per rule and sentence)."""
+    for m in it:
+        if excluded is None:
+            excluded = _exception_spans(rule, text) if rule.exceptions else []
+        vars_, s, e = _vars(text, m)
+        if e <= s or (excluded and _overlaps((s, e), excluded)):
+            continue
+        out.append((i, s, e, vars_))
+        if not every:
+            break
+    return excluded
 
 
 def _matches_ascii(rule: Rule, text: str, low: str, mask: int, steps: tuple) -> list[tuple[int, int, int, dict]]:
@@ -370,15 +377,7 @@ def _matches_ascii(rule: Rule, text: str, low: str, mask: int, steps: tuple) -> 
             it = rx2.finditer(text, m.start())
         else:
             it = rx.finditer_open(text, low)
-        for m in it:
-            if excluded is None:
-                excluded = _exception_spans(rule, text) if rule.exceptions else []
-            vars_, s, e = _vars(text, m)
-            if e <= s or (excluded and _overlaps((s, e), excluded)):
-                continue
-            out.append((i, s, e, vars_))
-            if not every:
-                break
+        excluded = _take_matches(rule, text, i, it, every, out, excluded)
     out.sort(key=lambda t: t[1])
     return out
 

@@ -29,11 +29,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from analysis.engine import Signals
 from analysis.gate import Rx, Scanner, _ascii_fold
 from analysis.rules import COMPUTED_SIGNALS, RuleSet, _alternation
+from promolint.config import read_yaml_mapping
 from promolint.errors import ConfigError
 from promolint.model import ClaimReview, Finding
 
@@ -86,13 +86,8 @@ def _fast_paths(principles: list[Principle]) -> Scanner | None:
 
 @lru_cache(maxsize=8)
 def _load_principles(path: str, stamp: float) -> tuple[str, tuple[Principle, ...]]:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: principles file not found") from None
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML ({e.__class__.__name__})") from None
-    items = data.get("principles") if isinstance(data, dict) else None
+    data = read_yaml_mapping(Path(path), "principles")
+    items = data.get("principles")
     if not isinstance(items, list) or not items:
         raise ConfigError(f"{path}: expected a non-empty 'principles' list")
     out = []
