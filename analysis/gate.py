@@ -18,25 +18,31 @@ except ImportError:  # pragma: no cover
 Gate = frozenset  # of lower-case substrings; None means "cannot tell, always run"
 
 
-def _seq(items) -> frozenset | None:
-    """Best gate for a sequence: a literal run, or any required sub-item, most selective first."""
-    candidates: list[frozenset] = []
+_LITERAL_RUN = object()  # marks a run of consecutive literal characters in `_items`
+
+
+def _items(items):
+    """The parsed sequence with consecutive literals joined: (_LITERAL_RUN, frozenset([run])) or (op, av)."""
     run: list[str] = []
-
-    def flush():
-        if run:
-            candidates.append(frozenset(["".join(run).lower()]))
-            run.clear()
-
     for op, av in items:
         if op is C.LITERAL:
             run.append(chr(av))
             continue
-        flush()
-        sub = _node(op, av)
+        if run:
+            yield _LITERAL_RUN, frozenset(["".join(run).lower()])
+            run = []
+        yield op, av
+    if run:
+        yield _LITERAL_RUN, frozenset(["".join(run).lower()])
+
+
+def _seq(items) -> frozenset | None:
+    """Best gate for a sequence: a literal run, or any required sub-item, most selective first."""
+    candidates: list[frozenset] = []
+    for op, av in _items(items):
+        sub = av if op is _LITERAL_RUN else _node(op, av)
         if sub:
             candidates.append(sub)
-    flush()
     if not candidates:
         return None
     # Fewer, longer alternatives filter more sentences out.
@@ -62,19 +68,10 @@ def _node(op, av) -> frozenset | None:
 def _seq_all(items) -> list[frozenset]:
     """Every literal set a match of this sequence must hit (AND of ORs); see `literal_gates`."""
     out: list[frozenset] = []
-    run: list[str] = []
-
-    def flush():
-        if run:
-            out.append(frozenset(["".join(run).lower()]))
-            run.clear()
-
-    for op, av in items:
-        if op is C.LITERAL:
-            run.append(chr(av))
-            continue
-        flush()
-        if op is C.SUBPATTERN:
+    for op, av in _items(items):
+        if op is _LITERAL_RUN:
+            out.append(av)
+        elif op is C.SUBPATTERN:
             out.extend(_seq_all(av[-1]))
         elif op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
             if av[0] >= 1:
@@ -85,7 +82,6 @@ def _seq_all(items) -> list[frozenset]:
             sub = _node(op, av)
             if sub:
                 out.append(sub)
-    flush()
     return out
 
 
