@@ -305,18 +305,18 @@ def _without_parts(data: bytes, drop: set[str]) -> bytes:
     import re
     import zipfile
 
+    from hostile import replace_members
+
     z = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zw:
-        for info in z.infolist():
-            if info.filename in drop:
-                continue
-            blob = z.read(info.filename)
-            for name in drop:
-                target = name.split("/", 1)[1] if info.filename.startswith("word/") else name
-                blob = re.sub(rb"<(?:Relationship|Override)\b[^>]*\"/?" + re.escape(target.encode()) + rb"\"[^>]*/>", b"", blob)
-            zw.writestr(info, blob)
-    return out.getvalue()
+    replace = {}
+    for member in z.namelist():
+        blob = original = z.read(member)
+        for name in drop:
+            target = name.split("/", 1)[1] if member.startswith("word/") else name
+            blob = re.sub(rb"<(?:Relationship|Override)\b[^>]*\"/?" + re.escape(target.encode()) + rb"\"[^>]*/>", b"", blob)
+        if blob != original:
+            replace[member] = blob
+    return replace_members(data, replace, drop=drop)
 
 
 def test_extraction_only_reads_so_the_annotator_can_reuse_the_document(tmp_path):
