@@ -53,15 +53,22 @@ def _run_flow(fn, *args):
         return None
 
 
-def run_batch(source: str, out: Path, config_path: Path | None = None, progress: bool = True) -> int:
+def _load_checked(source: str, config_path: Path | None):
+    """The config, once it and the source are usable; None after printing why not (exit 2)."""
     try:
-        load_config(config_path)
+        config = load_config(config_path)
     except ConfigError as e:
         err.print(f"promolint: {e}")
-        return 2
+        return None
     problem = _check_source(source, config_path)
     if problem:
         err.print(f"promolint: {problem}")
+        return None
+    return config
+
+
+def run_batch(source: str, out: Path, config_path: Path | None = None, progress: bool = True) -> int:
+    if _load_checked(source, config_path) is None:
         return 2
     import flows.flows as ff
 
@@ -144,14 +151,8 @@ def _poll_drive(ff, src: str, dst: str, cfg: str | None, every: float, stop: thr
 
 
 def run_watch(source: str, out: Path, config_path: Path | None = None, once: bool = False, poll: bool = False) -> int:
-    try:
-        config = load_config(config_path)
-    except ConfigError as e:
-        err.print(f"promolint: {e}")
-        return 2
-    problem = _check_source(source, config_path)
-    if problem:
-        err.print(f"promolint: {problem}")
+    config = _load_checked(source, config_path)
+    if config is None:
         return 2
     if once:
         import flows.flows as ff
