@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import difflib
 
-from analysis import stories as _stories
-from analysis.engine import check_claim, layer_of
-from analysis.rules import RuleSet, effective_severity, load_ruleset
-from analysis.summary import summarize
+from promolint.analysis import stories as _stories
+from promolint.analysis.engine import check_claim, layer_of
+from promolint.analysis.rules import RuleSet, effective_severity, load_ruleset
+from promolint.analysis.summary import summarize
 from promolint.deadline import check_deadline
 from promolint.model import Claim, ClaimReview, Finding, Packet, Review
 
@@ -76,7 +76,7 @@ def analyze(packet: Packet, config=None) -> Review:
 
 
 def _packet_findings(states, sigs, ruleset: RuleSet, config) -> list[Finding]:
-    from analysis.engine import _finding
+    from promolint.analysis.engine import _finding
 
     out = []
     for rule in ruleset.rules.values():

@@ -9,8 +9,8 @@ import re
 import string
 from dataclasses import dataclass, field
 
-from analysis.numbers import Quantity, parse_quantities, summarize
-from analysis.rules import Rule, RuleSet, effective_severity
+from promolint.analysis.numbers import Quantity, parse_quantities, summarize
+from promolint.analysis.rules import Rule, RuleSet, effective_severity
 from promolint.model import SEVERITY_RANK, Finding
 
 _SEV_BY_RANK = {v: k for k, v in SEVERITY_RANK.items()}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from analysis.gate import C, P, Rx, Scanner
+from promolint.analysis.gate import C, P, Rx, Scanner
 from promolint.config import read_yaml_mapping
 from promolint.errors import ConfigError
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from analysis.engine import Hit, Signals, _finding, _matches, _severity, fill
-from analysis.rules import Rule, RuleSet
+from promolint.analysis.engine import Hit, Signals, _finding, _matches, _severity, fill
+from promolint.analysis.rules import Rule, RuleSet
 from promolint.model import SEVERITY_RANK, ClaimReview, Story
 
 PARTS = ("situation", "complication", "decision", "outcome")

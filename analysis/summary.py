@@ -30,9 +30,9 @@ from functools import lru_cache
 from pathlib import Path
 
 
-from analysis.engine import Signals
-from analysis.gate import Rx, Scanner, _ascii_fold
-from analysis.rules import COMPUTED_SIGNALS, RuleSet, _alternation
+from promolint.analysis.engine import Signals
+from promolint.analysis.gate import Rx, Scanner, _ascii_fold
+from promolint.analysis.rules import COMPUTED_SIGNALS, RuleSet, _alternation
 from promolint.config import read_yaml_mapping
 from promolint.errors import ConfigError
 from promolint.model import ClaimReview, Finding
@@ -185,7 +185,7 @@ _OWNER_SIGNALS = ["first_person", "implicit_first_person", "i_action", "owner_ve
 
 def _story_owned(claims: list[ClaimReview], sigs: list[Signals]) -> list[bool]:
     """Per claim: does its story (sub-heading, else paragraph) have the author acting in it?"""
-    from analysis.stories import group
+    from promolint.analysis.stories import group
 
     out = [False] * len(claims)
     for idx in group(claims):

@@ -5,8 +5,8 @@ import io
 
 from docx.document import Document
 
-from annotate.comments import add_claim_comments, remove_comments_by
-from extractors import open_document
+from promolint.annotate.comments import add_claim_comments, remove_comments_by
+from promolint.extractors import open_document
 from promolint.config import Config
 from promolint.model import Review
 

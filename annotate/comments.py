@@ -17,7 +17,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
 from promolint.deadline import check_deadline
-from extractors.wordxml import body_paragraphs, mark_comment_range, paragraph_text, remove_comment_marks, w
+from promolint.extractors.wordxml import body_paragraphs, mark_comment_range, paragraph_text, remove_comment_marks, w
 from promolint.model import SEVERITY_RANK, ClaimReview, Finding
 
 log = logging.getLogger(__name__)

@@ -46,7 +46,7 @@ def make_packets(folder: Path, n: int) -> None:
 
 def plain_loop(src: Path, out: Path, config) -> float:
     from promolint.pipeline import review_bytes, write_outputs
-    from sources import open_source
+    from promolint.sources import open_source
 
     t = time.perf_counter()
     for ref in open_source(src).list():
@@ -77,7 +77,7 @@ def main() -> None:
 
     t = time.perf_counter()
     from prefect.testing.utilities import prefect_test_harness  # noqa: F401  (import cost counted here)
-    from flows.flows import review_cycle
+    from promolint.flows.flows import review_cycle
     from prefect import flow
 
     @flow

@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from extractors.container import check_container  # noqa: E402
+from promolint.extractors.container import check_container  # noqa: E402
 from promolint.deadline import packet_deadline  # noqa: E402
 from promolint.config import load_config  # noqa: E402
 from promolint.errors import PacketRejected  # noqa: E402
@@ -45,11 +45,11 @@ def _stub_analyze(packet, config):
 
 
 def _stages():
-    from annotate import annotate
-    from extractors import extract_packet
+    from promolint.annotate import annotate
+    from promolint.extractors import extract_packet
 
     try:
-        from analysis import analyze
+        from promolint.analysis import analyze
     except ImportError:
         analyze = _stub_analyze
     return extract_packet, analyze, annotate
@@ -84,7 +84,7 @@ def _hidden(data: bytes, config, stage: str) -> str:
 
     import docx
 
-    from extractors.container import _check
+    from promolint.extractors.container import _check
 
     try:
         if stage == "gate":

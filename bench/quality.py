@@ -18,10 +18,10 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from analysis import analyze  # noqa: E402
-from analysis.fixtures import packet_from_sentences  # noqa: E402
+from promolint.analysis import analyze  # noqa: E402
+from packet_fixtures import packet_from_sentences  # noqa: E402
 from promolint.config import load_config  # noqa: E402
 
 OWN = sorted((ROOT / "tests/data/claims").glob("*.jsonl"))

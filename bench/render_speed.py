@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import test_render_fixtures as F  # noqa: E402  (realistic Review objects)
-from render import render_chart_png, render_feedback  # noqa: E402
+from promolint.render import render_chart_png, render_feedback  # noqa: E402
 
 DOC_BUDGET_MS = 150.0
 CHART_BUDGET_MS = 300.0

@@ -90,8 +90,8 @@ def worker_analyzer(a: dict) -> dict:
     from proselint.registry import CheckRegistry
     from proselint.tools import LintFile
 
-    from analysis import analyze
-    from extractors import extract_packet
+    from promolint.analysis import analyze
+    from promolint.extractors import extract_packet
     from promolint.config import load_config
 
     cfg = load_config(None)
@@ -186,12 +186,12 @@ def worker_e2e(a: dict) -> dict:
             for n, fn in pair:
                 res[n][i].append(fn(i))
     # one pass with the stages timed separately (same calls review_bytes makes), for the breakdown
-    from analysis import analyze
-    from annotate import annotate_document
-    from extractors import extract_document, open_checked
-    from extractors.container import check_container
+    from promolint.analysis import analyze
+    from promolint.annotate import annotate_document
+    from promolint.extractors import extract_document, open_checked
+    from promolint.extractors.container import check_container
     from promolint.pipeline import ReviewOutputs
-    from render import render_feedback
+    from promolint.render import render_feedback
 
     stages = {k: [] for k in ("read", "extract", "analyze", "annotate", "render", "write")}
     for f in files:
@@ -224,7 +224,7 @@ def worker_peak(a: dict) -> dict:
     from promolint.pipeline import review_bytes, write_outputs
 
     cfg = load_config(None)
-    import analysis, annotate, extractors, render  # noqa: F401,E401  (imports counted in the baseline)
+    from promolint import analysis, annotate, extractors, render  # noqa: F401  (imports counted in the baseline)
 
     base = _rss_mb()
     t = time.perf_counter()
@@ -241,7 +241,7 @@ def worker_loop(a: dict) -> dict:
     t_start = time.perf_counter()
     from promolint.config import load_config
     from promolint.pipeline import review_bytes, write_outputs
-    from sources.local import LocalSource
+    from promolint.sources.local import LocalSource
 
     cfg = load_config(None)
     out = Path(a["out"])
@@ -259,7 +259,7 @@ def worker_loop(a: dict) -> dict:
 def worker_prefect(a: dict) -> dict:
     """flows.flows.review_cycle on the folder, on a private PREFECT_HOME (ephemeral server)."""
     t_start = time.perf_counter()
-    import flows.flows as ff
+    import promolint.flows.flows as ff
     from prefect import flow
 
     @flow(name="bench-warm-up", persist_result=False)

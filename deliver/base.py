@@ -9,7 +9,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from sources.base import PacketRef
+from promolint.sources.base import PacketRef
 
 
 class Delivered(BaseModel):

@@ -15,12 +15,12 @@ from typing import Any
 from googleapiclient.http import MediaIoBaseUpload
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
-from deliver.base import Delivered
+from promolint.deliver.base import Delivered
 from promolint.config import TEMPLATES_DIR
-from sources.base import PacketRef
-from sources.gdrive import (DOC_MIME, DOCX_MIME, FILE_FIELDS, O_REV, O_ROLE, O_SOURCE, P_ANNOTATED, P_AT, P_FEEDBACK,
+from promolint.sources.base import PacketRef
+from promolint.sources.gdrive import (DOC_MIME, DOCX_MIME, FILE_FIELDS, O_REV, O_ROLE, O_SOURCE, P_ANNOTATED, P_AT, P_FEEDBACK,
                             P_REV, GDriveSource, meta_from_ref, parse_folder_spec)
-from sources.gdrive_auth import DriveClient, GDriveConfig
+from promolint.sources.gdrive_auth import DriveClient, GDriveConfig
 
 ANNOTATED_SUFFIX = ".annotated.docx"
 FEEDBACK_PREFERENCE = (".feedback.docx", ".feedback.html", ".feedback.md")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from deliver.base import Delivered
-from deliver.local import write_atomic
-from sources.base import PacketRef
+from promolint.deliver.base import Delivered
+from promolint.deliver.local import write_atomic
+from promolint.sources.base import PacketRef
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"

@@ -8,10 +8,10 @@ import re
 import docx
 from docx.document import Document
 
-from extractors.blocks import read_blocks
-from extractors.container import ContainerInfo, check_container
+from promolint.extractors.blocks import read_blocks
+from promolint.extractors.container import ContainerInfo, check_container
 from promolint.deadline import check_deadline
-from extractors.sections import alias_matcher, assign_levels, build_sections, extract_claims, mark_reviewed
+from promolint.extractors.sections import alias_matcher, assign_levels, build_sections, extract_claims, mark_reviewed
 from promolint.config import Config
 from promolint.errors import PacketRejected
 from promolint.model import Block, Packet

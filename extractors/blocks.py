@@ -16,7 +16,7 @@ from docx.styles import BabelFish
 from lxml import etree
 
 from promolint.deadline import check_deadline
-from extractors.wordxml import W_R, W_RPR, W_VAL, body_paragraphs, visible_pieces, w
+from promolint.extractors.wordxml import W_R, W_RPR, W_VAL, body_paragraphs, visible_pieces, w
 from promolint.model import Block
 
 _HEADING_STYLE = re.compile(r"heading\s*(\d)$", re.I)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from extractors.blocks import RawBlock, pseudo_heading_kind
+from promolint.extractors.blocks import RawBlock, pseudo_heading_kind
 from promolint.deadline import check_deadline
-from extractors.sentences import split_sentences
+from promolint.extractors.sentences import split_sentences
 from promolint.model import Block, Claim, Section
 
 _NOT_WORD = re.compile(r"[\W_]+")

@@ -27,12 +27,12 @@ def _source_arg(source: str) -> str:
 
 def _check_source(source: str, config_path: Path | None) -> str | None:
     """A reason the source cannot be used (bad Drive link, no Drive credentials), checked before any run."""
-    from sources import is_gdrive_spec
+    from promolint.sources import is_gdrive_spec
 
     if not is_gdrive_spec(source):
         return None
     try:
-        from flows.core import cached_source
+        from promolint.flows.core import cached_source
 
         cached_source(source, _config_arg(config_path)).client.service  # loads credentials; no Drive call
     except Exception as e:  # ValueError (not a folder link), DriveAuthError: messages name settings only
@@ -70,8 +70,7 @@ def _load_checked(source: str, config_path: Path | None):
 def run_batch(source: str, out: Path, config_path: Path | None = None, progress: bool = True) -> int:
     if _load_checked(source, config_path) is None:
         return 2
-    import flows.flows as ff
-
+    import promolint.flows.flows as ff
     args = dict(source=_source_arg(source), out=str(Path(out).resolve()), config_path=_config_arg(config_path))
     if progress and err.is_terminal:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -102,9 +101,9 @@ def watch_events(source: str, out: Path, config_path: Path | None = None,
     since a finished copy produces no further events. A Drive folder has no local events: it is
     polled every `flows.drive_poll_seconds` (each idle pass is one `changes.list` call).
     """
-    import flows.flows as ff
-    from flows.settings import flows_config
-    from sources import is_gdrive_spec
+    import promolint.flows.flows as ff
+    from promolint.flows.settings import flows_config
+    from promolint.sources import is_gdrive_spec
 
     fc = flows_config(load_config(config_path))
     src, dst, cfg = _source_arg(source), str(Path(out).resolve()), _config_arg(config_path)
@@ -155,8 +154,7 @@ def run_watch(source: str, out: Path, config_path: Path | None = None, once: boo
     if config is None:
         return 2
     if once:
-        import flows.flows as ff
-
+        import promolint.flows.flows as ff
         counts = _run_flow(ff.watch_folder, _source_arg(source), str(Path(out).resolve()), _config_arg(config_path))
         if counts is None:
             return 2
@@ -182,7 +180,7 @@ def run_serve(config_path: Path | None = None) -> int:
 
 
 def _serve(config, config_path: str | None) -> int:
-    from flows.deploy import build_deployments, start_local_server
+    from promolint.flows.deploy import build_deployments, start_local_server
 
     deployments_cfg = build_deployments(config, config_path)
     if not deployments_cfg:

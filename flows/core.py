@@ -18,15 +18,15 @@ from typing import Iterable
 
 from pydantic import BaseModel
 
-from deliver.base import Delivered
-from deliver.local import write_atomic
-from deliver.local_authors import LocalAuthorDestination, resolve_author
-from flows.ledger import LEDGER_DIR, Ledger
+from promolint.deliver.base import Delivered
+from promolint.deliver.local import write_atomic
+from promolint.deliver.local_authors import LocalAuthorDestination, resolve_author
+from promolint.flows.ledger import LEDGER_DIR, Ledger
 from promolint.config import Config, load_config
 from promolint.errors import PacketRejected
 from promolint.model import Review
-from sources import PacketRef, Skipped, open_source
-from sources.local import content_hash
+from promolint.sources import PacketRef, Skipped, open_source
+from promolint.sources.local import content_hash
 
 # Worth retrying: the file system, the network (Drive), a busy ledger, a stage timeout.
 TRANSIENT = (OSError, TimeoutError, ConnectionError, sqlite3.OperationalError)
@@ -76,7 +76,7 @@ def deliver_back(source, ref: PacketRef, files: dict[str, bytes], author: str | 
     """
     if not is_drive_ref(ref):
         return None
-    from deliver.gdrive import GDriveDestination
+    from promolint.deliver.gdrive import GDriveDestination
 
     dest = getattr(source, "_promolint_destination", None)
     if dest is None:
@@ -196,7 +196,7 @@ def result_from_ledger(ledger: Ledger, ref: PacketRef) -> PacketResult:
 
 def already_reviewed_on_drive(item: Skipped) -> bool:
     """A Drive packet whose markers say its current content was reviewed (by any worker)."""
-    gdrive = sys.modules.get("sources.gdrive")  # only Drive sources produce it, and they import it
+    gdrive = sys.modules.get("promolint.sources.gdrive")  # only Drive sources produce it, and they import it
     return gdrive is not None and item.reason == gdrive.ALREADY_REVIEWED
 
 

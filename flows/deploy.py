@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
 
-from flows.settings import flows_config
+from promolint.flows.settings import flows_config
 from promolint.config import Config
 
 CYCLE_DEPLOYMENT = "promolint-cycle"
@@ -25,7 +25,7 @@ def build_deployments(config: Config, config_path: str | None) -> list:
     from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron, Interval
 
-    from flows.flows import review_cycle, watch_folder
+    from promolint.flows.flows import review_cycle, watch_folder
 
     fc = flows_config(config)
     deps = []

@@ -15,14 +15,14 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.core import (PacketResult, cached_config, cached_source, clean_partial_writes, drive_changes,
+from promolint.flows.core import (PacketResult, cached_config, cached_source, clean_partial_writes, drive_changes,
                         is_drive_ref, list_source, pending, process_packet, record_failure, result_from_ledger,
                         save_watch_state, skipped_results, stable)
-from flows.ledger import Ledger
-from flows.settings import flows_config, summary_formats
-from flows.summary import build_summary, render_markdown, write_summary
+from promolint.flows.ledger import Ledger
+from promolint.flows.settings import flows_config, summary_formats
+from promolint.flows.summary import build_summary, render_markdown, write_summary
 from promolint.config import load_config
-from sources import PacketRef, is_gdrive_spec
+from promolint.sources import PacketRef, is_gdrive_spec
 
 # Set by `promolint batch` for its progress bar; called in the flow's process per finished packet.
 PROGRESS: Callable[[PacketResult], None] | None = None

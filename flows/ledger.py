@@ -14,9 +14,9 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from deliver.local import write_atomic
+from promolint.deliver.local import write_atomic
 from promolint.model import Review
-from sources.base import PacketRef
+from promolint.sources.base import PacketRef
 
 LEDGER_DIR = ".promolint"
 LEDGER_DB = "ledger.sqlite"

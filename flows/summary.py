@@ -10,8 +10,8 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
-from deliver.local import write_atomic
-from flows.core import PacketResult
+from promolint.deliver.local import write_atomic
+from promolint.flows.core import PacketResult
 
 SUMMARY_STEM = "cycle-summary"
 TOP_RULES = 10

@@ -73,8 +73,8 @@ def review(
     """
     from promolint.model import SEVERITY_RANK
     from promolint.pipeline import review_bytes, write_outputs
-    from sources import is_gdrive_spec, open_source
-    from sources.base import Skipped
+    from promolint.sources import is_gdrive_spec, open_source
+    from promolint.sources.base import Skipped
 
     if fail_on and fail_on not in ("error", "warning"):
         err.print("[red]--fail-on[/red] takes error or warning")
@@ -108,7 +108,7 @@ def review(
         stems: set[str] = set()
         for item in items:
             if isinstance(item, Skipped):
-                from flows.core import already_reviewed_on_drive
+                from promolint.flows.core import already_reviewed_on_drive
 
                 err.print(f"{item.name}: skipped: {item.reason}")
                 rejected += 0 if already_reviewed_on_drive(item) else 1
@@ -122,8 +122,8 @@ def review(
                 outputs = review_bytes(data, name, cfg)
                 written = write_outputs(outputs, out_dir, stem)
                 if isinstance(spec, str):  # Drive: the same delivery the flows use
-                    from deliver.local_authors import resolve_author
-                    from flows.core import deliver_back
+                    from promolint.deliver.local_authors import resolve_author
+                    from promolint.flows.core import deliver_back
 
                     author = resolve_author(data, item, cfg.delivery.author_from)
                     delivered = deliver_back(source, item, outputs.files(stem), author, cfg)
@@ -138,7 +138,7 @@ def review(
             except Exception as e:  # one bad packet never stops the others
                 if os.environ.get("PROMOLINT_DEBUG"):
                     raise
-                from flows.core import drive_failure
+                from promolint.flows.core import drive_failure
 
                 reason = drive_failure(e)
                 err.print(f"{name}: {reason}" if reason else _internal_error_line(name, e))
@@ -172,7 +172,7 @@ def rules(config: Optional[Path] = typer.Option(None, "--config", "-c")) -> None
     """List the rules with their ids, severities and one example each."""
     from rich.table import Table
 
-    from analysis import list_rules
+    from promolint.analysis import list_rules
 
     cfg = _load_config(config)
     table = Table(box=None, pad_edge=False)
@@ -188,7 +188,7 @@ def rules(config: Optional[Path] = typer.Option(None, "--config", "-c")) -> None
 @app.command()
 def explain(rule: str, config: Optional[Path] = typer.Option(None, "--config", "-c")) -> None:
     """Print a rule's rationale, message, rewrite shape and example."""
-    from analysis import explain_rule
+    from promolint.analysis import explain_rule
 
     cfg = _load_config(config)
     try:
@@ -207,7 +207,7 @@ def batch(
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on a terminal."),
 ) -> None:
     """Review every packet in a source through the Prefect cycle flow."""
-    from flows.commands import run_batch
+    from promolint.flows.commands import run_batch
 
     raise typer.Exit(run_batch(source, out, config, progress=progress and sys.stderr.isatty()))
 
@@ -221,7 +221,7 @@ def watch(
     poll: bool = typer.Option(False, "--poll", help="Poll on an interval instead of file events."),
 ) -> None:
     """Review packets that are new or changed since the last run."""
-    from flows.commands import run_watch
+    from promolint.flows.commands import run_watch
 
     raise typer.Exit(run_watch(source, out, config, once=once, poll=poll))
 
@@ -229,7 +229,7 @@ def watch(
 @app.command()
 def serve(config: Optional[Path] = typer.Option(None, "--config", "-c")) -> None:
     """Serve the deployments defined in config (cycle on a cron, watcher on an interval)."""
-    from flows.commands import run_serve
+    from promolint.flows.commands import run_serve
 
     raise typer.Exit(run_serve(config))
 

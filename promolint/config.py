@@ -5,6 +5,7 @@ and templates can live beside its own config.
 """
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from promolint.errors import ConfigError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-CONFIG_DIR = REPO_ROOT / "config"
-TEMPLATES_DIR = REPO_ROOT / "templates"
+# Package data: the repo's config/ and templates/ folders, installed as promolint.defaults/.templates.
+CONFIG_DIR = Path(str(files("promolint.defaults")))
+TEMPLATES_DIR = Path(str(files("promolint.templates")))
 DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"
 
 

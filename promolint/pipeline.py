@@ -39,12 +39,12 @@ class ReviewOutputs:
 
 def review_bytes(data: bytes, source: str, config: Config, previous: Review | None = None) -> ReviewOutputs:
     """One packet, in memory. `source` names the packet in messages (a path or an id)."""
-    from analysis import analyze
-    from annotate import annotate_document
-    from extractors import extract_document, open_checked
-    from extractors.container import check_container
+    from promolint.analysis import analyze
+    from promolint.annotate import annotate_document
+    from promolint.extractors import extract_document, open_checked
+    from promolint.extractors.container import check_container
     from promolint.deadline import packet_deadline
-    from render import render_feedback
+    from promolint.render import render_feedback
 
     # One time limit for the whole packet (config.limits.timeout_seconds): PacketRejected(code="timeout").
     # In the main thread an alarm interrupts any stage; in worker threads (Prefect) the stages'
@@ -62,6 +62,6 @@ def review_bytes(data: bytes, source: str, config: Config, previous: Review | No
 
 
 def write_outputs(outputs: ReviewOutputs, out_dir: Path, stem: str) -> list[Path]:
-    from deliver.local import write_atomic
+    from promolint.deliver.local import write_atomic
 
     return [write_atomic(Path(out_dir) / name, data) for name, data in outputs.files(stem).items()]

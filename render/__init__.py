@@ -13,9 +13,9 @@ from markupsafe import Markup
 from promolint.config import TEMPLATES_DIR
 from promolint.errors import ConfigError
 from promolint.model import Review
-from render.blocks import parse, to_markdown
-from render.context import build_context
-from render.env import BODY_TEMPLATE, PAGE_TEMPLATE, WORDING, load_templates
+from promolint.render.blocks import parse, to_markdown
+from promolint.render.context import build_context
+from promolint.render.env import BODY_TEMPLATE, PAGE_TEMPLATE, WORDING, load_templates
 
 FORMATS = ("docx", "md", "html")
 
@@ -27,7 +27,7 @@ def _templates(config):
 
 
 def _chart(templates, summary: dict) -> bytes:
-    from render.chart import render_chart  # lazy: matplotlib takes seconds to import
+    from promolint.render.chart import render_chart  # lazy: matplotlib takes seconds to import
 
     module = templates.html.get_template(WORDING).module
     return render_chart(summary, {k: getattr(module, k, {}) for k in ("LAYER", "DIMENSION", "CHART")})
@@ -81,7 +81,7 @@ def render_feedback(
 
 
 def _docx(templates, blocks, ctx) -> bytes:
-    from render.docx_writer import to_docx
+    from promolint.render.docx_writer import to_docx
 
     if templates.docx_bytes is None:
         raise ConfigError(f"{templates.folder}: no feedback.docx template for the docx format")

@@ -20,7 +20,7 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from promolint.deadline import check_deadline
-from render.blocks import Block, Run
+from promolint.render.blocks import Block, Run
 
 _PARA_STYLE = {"title": "Title", "subtitle": "Subtitle", "quote": "Quote"}
 _CHART_WIDTH = Inches(5.6)
@@ -131,7 +131,7 @@ _DOCPR = etree.XPath("//wp:docPr", namespaces={"wp": _WP_NS})
 
 def _template_doc(template: bytes):
     """A fresh python-docx Document of the template, from members and trees parsed once per process."""
-    from extractors import _document_from_parts
+    from promolint.extractors import _document_from_parts
 
     cached = _TEMPLATE_CACHE.get(template)
     if cached is None:

@@ -1,4 +1,4 @@
-"""Build templates/feedback.docx, the Word template docxtpl fills (run: python -m render.make_template).
+"""Build templates/feedback.docx, the Word template docxtpl fills (run: python -m promolint.render.make_template).
 
 Kept as code so the template is reproducible; an organisation may instead edit the .docx in Word
 (styles, header, footer, logo) as long as the body keeps the `{{p body }}` paragraph.

@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sources.base import PacketRef, Skipped, Source
-from sources.local import LocalSource
+from promolint.sources.base import PacketRef, Skipped, Source
+from promolint.sources.local import LocalSource
 
 __all__ = ["PacketRef", "Skipped", "Source", "LocalSource", "open_source", "is_gdrive_spec"]
 
@@ -20,7 +20,7 @@ def open_source(spec: str | Path | list, config: Any | None = None) -> Source:
     The Drive client is imported only for Drive specs (it costs ~0.4 s to import).
     """
     if is_gdrive_spec(spec):
-        from sources.gdrive import open_gdrive
+        from promolint.sources.gdrive import open_gdrive
 
         return open_gdrive(str(spec), config)
     specs = spec if isinstance(spec, list) else [spec]

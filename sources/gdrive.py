@@ -15,8 +15,8 @@ from typing import Any, Iterator
 from googleapiclient.errors import HttpError
 
 from promolint.errors import PacketRejected
-from sources.base import PacketRef, Skipped
-from sources.gdrive_auth import DriveClient, GDriveConfig, error_reason
+from promolint.sources.base import PacketRef, Skipped
+from promolint.sources.gdrive_auth import DriveClient, GDriveConfig, error_reason
 
 DOC_MIME = "application/vnd.google-apps.document"
 FOLDER_MIME = "application/vnd.google-apps.folder"

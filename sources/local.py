@@ -5,7 +5,7 @@ import hashlib
 from pathlib import Path
 from typing import Iterator
 
-from sources.base import PacketRef, Skipped
+from promolint.sources.base import PacketRef, Skipped
 
 # Extensions offered for review; anything Word-like is offered so the extractor can say why it
 # rejects it (legacy .doc, templates, macros) instead of silently ignoring it.

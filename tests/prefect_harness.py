@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import flows  # noqa: F401  (Prefect env defaults: startup timeout, no telemetry)
+import promolint.flows  # noqa: F401  (Prefect env defaults: startup timeout, no telemetry)
 
 
 @pytest.fixture(scope="module")

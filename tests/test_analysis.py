@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import analyze
-from analysis.fixtures import packet_from_sentences, packet_from_yaml
+from promolint.analysis import analyze
+from packet_fixtures import packet_from_sentences, packet_from_yaml
 from promolint.config import load_config
 from promolint.model import Claim, Packet, Review, Section
 

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import analyze, ruleset_for
-from analysis.fixtures import packet_from_sentences, packet_from_yaml
+from promolint.analysis import analyze, ruleset_for
+from packet_fixtures import packet_from_sentences, packet_from_yaml
 from promolint.config import load_config
 
 CFG = load_config()

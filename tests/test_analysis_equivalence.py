@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import analysis
-from analysis import numbers as _numbers
-from analysis import summary as _summary
-from analysis.fixtures import packet_from_sentences, packet_from_yaml
+from promolint import analysis
+from promolint.analysis import numbers as _numbers
+from promolint.analysis import summary as _summary
+from packet_fixtures import packet_from_sentences, packet_from_yaml
 from promolint.config import load_config
 from promolint.model import Claim, Packet
 

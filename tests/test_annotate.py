@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from annotate import annotate, remove_comments_by
+from promolint.annotate import annotate, remove_comments_by
 from conftest import SHARED, build_packet
-from extractors import extract_packet
-from extractors.wordxml import body_paragraphs, comment_spans, mark_comment_range, paragraph_text
+from promolint.extractors import extract_packet
+from promolint.extractors.wordxml import body_paragraphs, comment_spans, mark_comment_range, paragraph_text
 from promolint.config import load_config
 from promolint.model import ClaimReview, Finding, Review
 

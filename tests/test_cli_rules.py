@@ -5,7 +5,7 @@ import re
 
 from conftest import run_cli
 
-from analysis import list_rules
+from promolint.analysis import list_rules
 from promolint.config import load_config
 
 

@@ -18,7 +18,7 @@ import docx
 import pytest
 
 from conftest import SHARED, run_cli, soffice
-from extractors.container import check_container
+from promolint.extractors.container import check_container
 from promolint.config import LimitsConfig
 from promolint.errors import PacketRejected
 

@@ -11,8 +11,8 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from conftest import SHARED, build_packet
-from extractors import extract_packet
-from extractors.wordxml import body_paragraphs, paragraph_text
+from promolint.extractors import extract_packet
+from promolint.extractors.wordxml import body_paragraphs, paragraph_text
 from promolint.config import load_config
 from promolint.errors import PacketRejected
 
@@ -290,7 +290,7 @@ def test_build_packet_roundtrip_through_bytes(tmp_path):
 
 
 def test_extractor_size_check_uses_the_gate_code(packet_factory):
-    from extractors import extract_document, open_document
+    from promolint.extractors import extract_document, open_document
 
     path = packet_factory(["I shipped the ledger migration.", "We cut p95 latency from 900 ms to 300 ms."])
     document = open_document(path.read_bytes(), "p.docx", CONFIG)
@@ -324,7 +324,7 @@ def test_extraction_only_reads_so_the_annotator_can_reuse_the_document(tmp_path)
     # styles parts python-docx creates on first access, or the annotated copy would gain them.
     import zipfile
 
-    from annotate import annotate
+    from promolint.annotate import annotate
     from promolint.pipeline import review_bytes
 
     d = docx.Document()

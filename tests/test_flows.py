@@ -49,7 +49,7 @@ def folder(tmp_path):
 
 
 def test_cycle_is_idempotent_and_re_reviews_only_a_changed_packet(harness, folder, tmp_path):
-    from flows.flows import review_cycle
+    from promolint.flows.flows import review_cycle
 
     out, cfg = tmp_path / "out", str(write_config(tmp_path / "c.yaml"))
     counts = review_cycle(str(folder), str(out), cfg)
@@ -82,7 +82,7 @@ def test_cycle_summary_is_published_as_artifacts_without_packet_text(harness, tm
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-    from flows.flows import review_cycle
+    from promolint.flows.flows import review_cycle
 
     src = tmp_path / "in"
     src.mkdir()
@@ -100,8 +100,8 @@ def test_a_transient_failure_is_retried_then_quarantined_and_the_batch_goes_on(h
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
 
-    from flows.flows import review_batch
-    from sources import PacketRef, open_source
+    from promolint.flows.flows import review_batch
+    from promolint.sources import PacketRef, open_source
 
     out, cfg = tmp_path / "out", str(write_config(tmp_path / "c.yaml", retries=2))
     good = next(r for r in open_source(folder).list() if r.name == "sam.docx")
@@ -113,13 +113,13 @@ def test_a_transient_failure_is_retried_then_quarantined_and_the_batch_goes_on(h
     with get_client(sync_client=True) as client:
         runs = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(any_=["review-gone.docx"])))
     assert [r.run_count for r in runs] == [3]  # first try + 2 retries
-    from flows.ledger import Ledger
+    from promolint.flows.ledger import Ledger
     assert not Ledger(out).is_current(gone)  # retried on the next run
 
 
 def test_review_packet_flow_takes_a_reference(harness, folder, tmp_path):
-    from flows.flows import review_packet
-    from sources import open_source
+    from promolint.flows.flows import review_packet
+    from promolint.sources import open_source
 
     ref = next(r for r in open_source(folder).list() if r.name == "dana.docx")
     res = review_packet(ref, str(folder), str(tmp_path / "out"), str(write_config(tmp_path / "c.yaml", per_author=False)))
@@ -128,7 +128,7 @@ def test_review_packet_flow_takes_a_reference(harness, folder, tmp_path):
 
 
 def test_no_packet_text_in_prefect_database_logs_or_results(harness, tmp_path, caplog):
-    from flows.flows import review_cycle, watch_folder
+    from promolint.flows.flows import review_cycle, watch_folder
 
     src = tmp_path / "in"
     src.mkdir()
@@ -159,12 +159,12 @@ def test_killed_batch_leaves_no_half_written_file_and_the_rerun_finishes(harness
     for i in range(n):
         build_packet(src / f"p{i:02d}.docx", WEAK + STRONG, author=f"Author {i:02d}")
     cfg = write_config(tmp_path / "c.yaml", concurrency=1)
-    code = ("import sys; from pathlib import Path; from flows.commands import run_batch; "
+    code = ("import sys; from pathlib import Path; from promolint.flows.commands import run_batch; "
             "sys.exit(run_batch(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), False))")
     proc = subprocess.Popen([sys.executable, "-c", code, str(src), str(out), str(cfg)],
                             env={**os.environ, "PREFECT_API_URL": harness["api_url"]})
     deadline = time.monotonic() + 240
-    from flows.ledger import Ledger
+    from promolint.flows.ledger import Ledger
 
     def recorded():
         return [e for e in Ledger(out).entries() if e.status == "reviewed"] if (out / ".promolint").exists() else []
@@ -183,7 +183,7 @@ def test_killed_batch_leaves_no_half_written_file_and_the_rerun_finishes(harness
 
     before = {Path(o): Path(o).stat().st_mtime_ns for e in recorded() for o in e.outputs}
     assert before
-    from flows.commands import run_batch
+    from promolint.flows.commands import run_batch
     assert run_batch(str(src), out, cfg, progress=False) == 0
     assert len(list(out.rglob("*.findings.json"))) == n
     assert all(p.stat().st_mtime_ns == m for p, m in before.items())  # recorded ones not redone
@@ -191,7 +191,7 @@ def test_killed_batch_leaves_no_half_written_file_and_the_rerun_finishes(harness
 
 
 def test_dask_task_runner_reviews_the_cycle(harness, folder, tmp_path):
-    from flows.flows import review_cycle
+    from promolint.flows.flows import review_cycle
 
     cfg = str(write_config(tmp_path / "c.yaml", task_runner="dask", dask_workers=2))
     counts = review_cycle(str(folder), str(tmp_path / "out"), cfg)
@@ -204,8 +204,7 @@ def test_batch_progress_bar_on_a_terminal(harness, folder, tmp_path, monkeypatch
 
     from rich.console import Console
 
-    import flows.commands as commands
-
+    import promolint.flows.commands as commands
     buf = io.StringIO()
     monkeypatch.setattr(commands, "err", Console(file=buf, force_terminal=True, width=120))
     code = commands.run_batch(str(folder), tmp_path / "out", write_config(tmp_path / "c.yaml"), progress=True)

@@ -22,7 +22,7 @@ CLAIMS = ["I helped with the migration.", "I led the payments migration, cutting
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from flows.deploy import start_local_server
+    from promolint.flows.deploy import start_local_server
 
     home = tmp_path_factory.mktemp("prefect-server-home")
     env = {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
@@ -67,7 +67,7 @@ def test_served_deployments_run_a_cycle_through_the_api(server, tmp_path):
     cfg.write_text(yaml.safe_dump({"flows": {   # per-author folders: the default
         "cycle": {"source": str(src), "out": str(out), "cron": "0 0 1 1 *"},
         "watch": {"source": str(src), "out": str(out), "interval_seconds": 3600}}}))
-    code = "import sys; from pathlib import Path; from flows.commands import run_serve; sys.exit(run_serve(Path(sys.argv[1])))"
+    code = "import sys; from pathlib import Path; from promolint.flows.commands import run_serve; sys.exit(run_serve(Path(sys.argv[1])))"
     serving = subprocess.Popen([sys.executable, "-c", code, str(cfg)], env=server["env"], cwd=tmp_path)
     try:
         run = run_and_wait(server["env"], "review-cycle/promolint-cycle", out)

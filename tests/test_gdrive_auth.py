@@ -8,8 +8,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from drive_double.fixtures import drive  # noqa: F401  (fixture)
-from sources.gdrive import open_gdrive
-from sources.gdrive_auth import (ENV_SUBJECT, ENV_TOKEN, SCOPE_FULL, SCOPE_READONLY, DriveAuthError, DriveClient,
+from promolint.sources.gdrive import open_gdrive
+from promolint.sources.gdrive_auth import (ENV_SUBJECT, ENV_TOKEN, SCOPE_FULL, SCOPE_READONLY, DriveAuthError, DriveClient,
                                  GDriveConfig, load_credentials)
 
 

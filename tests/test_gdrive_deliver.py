@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from deliver.gdrive import GDriveDestination
+from promolint.deliver.gdrive import GDriveDestination
 from drive_double import DOC_MIME, DOCX_MIME
 from drive_double.fixtures import drive  # noqa: F401  (fixture)
-from sources.base import PacketRef, Skipped
-from sources.gdrive import ALREADY_REVIEWED, O_ROLE, P_ANNOTATED, P_FEEDBACK, P_REV, open_gdrive
-from sources.gdrive_auth import DriveClient, GDriveConfig
+from promolint.sources.base import PacketRef, Skipped
+from promolint.sources.gdrive import ALREADY_REVIEWED, O_ROLE, P_ANNOTATED, P_FEEDBACK, P_REV, open_gdrive
+from promolint.sources.gdrive_auth import DriveClient, GDriveConfig
 
 OUTPUTS = {"annotated": b"ANNOTATED-DOCX", "feedback": b"FEEDBACK-DOCX", "findings": b"{}"}
 

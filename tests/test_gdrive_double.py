@@ -9,7 +9,7 @@ from googleapiclient.http import MediaIoBaseUpload
 
 from drive_double import DOC_MIME, DOCX_MIME
 from drive_double.fixtures import drive  # noqa: F401  (fixture)
-from sources.gdrive_auth import DriveAuthError, DriveClient, GDriveConfig
+from promolint.sources.gdrive_auth import DriveAuthError, DriveClient, GDriveConfig
 
 
 @pytest.fixture

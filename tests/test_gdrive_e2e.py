@@ -11,7 +11,7 @@ from conftest import build_packet, run_cli
 from drive_double import DOC_MIME
 from drive_double.fixtures import drive  # noqa: F401  (fixture)
 from prefect_harness import harness  # noqa: F401  (fixture)
-from sources.gdrive import O_ROLE, O_SOURCE, P_ANNOTATED, P_FEEDBACK, P_REV, GDriveSource
+from promolint.sources.gdrive import O_ROLE, O_SOURCE, P_ANNOTATED, P_FEEDBACK, P_REV, GDriveSource
 
 
 CLAIMS = ["I led the migration of the billing service to the new ledger, cutting incidents by 40%.",
@@ -74,7 +74,7 @@ def test_batch_says_when_a_packet_could_not_be_shared(harness, drive, tmp_path):
     cycle summary says so. Dask processes: the PacketRef carries the metadata, so still 6 calls."""
     import yaml
 
-    from flows.flows import review_cycle
+    from promolint.flows.flows import review_cycle
 
     folder = drive.add_folder("Packets", drive_id="0AShared1234567")
     pid = drive.add_file("nobody.docx", folder, packet_bytes(tmp_path, "n.docx", "python-docx"))
@@ -117,10 +117,10 @@ def test_review_command_returns_a_drive_folder_to_its_authors(drive, tmp_path):
 
 def test_real_review_outputs_round_trip_through_drive(drive, tmp_path):
     """Without the CLI: the real pipeline's outputs delivered by the Drive destination (runs today)."""
-    from deliver.gdrive import GDriveDestination
+    from promolint.deliver.gdrive import GDriveDestination
     from promolint.config import load_config
     from promolint.pipeline import review_bytes
-    from sources.gdrive import open_gdrive
+    from promolint.sources.gdrive import open_gdrive
 
     folder = drive.add_folder("Packets")
     pid = drive.add_file("Dana Reyes packet", folder, packet_bytes(tmp_path, "a.docx", "Dana Reyes"), mime=DOC_MIME,

@@ -6,9 +6,9 @@ import pytest
 from drive_double import DOC_MIME, DOCX_MIME
 from drive_double.fixtures import drive  # noqa: F401  (fixture)
 from promolint.errors import PacketRejected
-from sources.base import PacketRef, Skipped
-from sources.gdrive import ALREADY_REVIEWED, P_REV, open_gdrive, parse_folder_spec
-from sources.gdrive_auth import DriveClient, GDriveConfig
+from promolint.sources.base import PacketRef, Skipped
+from promolint.sources.gdrive import ALREADY_REVIEWED, P_REV, open_gdrive, parse_folder_spec
+from promolint.sources.gdrive_auth import DriveClient, GDriveConfig
 
 FOLDER = "1AbCdEfGhIjKlMnOpQrStUv"
 

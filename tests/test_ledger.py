@@ -8,9 +8,9 @@ import threading
 import docx
 import pytest
 
-from deliver.local_authors import LocalAuthorDestination, author_folder, resolve_author
-from flows.ledger import Ledger
-from sources.base import PacketRef
+from promolint.deliver.local_authors import LocalAuthorDestination, author_folder, resolve_author
+from promolint.flows.ledger import Ledger
+from promolint.sources.base import PacketRef
 
 
 def ref(i="a", version="v1", name=None):

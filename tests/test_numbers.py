@@ -1,7 +1,7 @@
 """The number parser: kinds, units, business vs engineering, baselines and spans."""
 import pytest
 
-from analysis.numbers import parse_quantities
+from promolint.analysis.numbers import parse_quantities
 
 
 def one(text, i=0):

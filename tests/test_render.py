@@ -16,7 +16,7 @@ import test_render_fixtures as F
 from promolint.config import TEMPLATES_DIR
 from promolint.errors import ConfigError
 from promolint.model import Finding
-from render import render_feedback
+from promolint.render import render_feedback
 
 SECTIONS = ["Bottom line", "Tenets of the review", "State of the packet", "Story by story",
             "Leadership-principle evidence", "FAQ", "Appendix"]
@@ -201,7 +201,7 @@ def test_chart_is_embedded_in_docx_and_html_and_described_in_md():
 
 
 def test_chart_png_is_small_and_shows_scores():
-    from render import render_chart_png
+    from promolint.render import render_chart_png
 
     png = render_chart_png(F.review(), F.config())
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
@@ -276,7 +276,7 @@ def test_story_strengths_read_as_a_sentence_and_stay_escaped():
 
 
 def test_committed_word_template_is_what_the_script_builds(tmp_path):
-    from render.make_template import build
+    from promolint.render.make_template import build
 
     built = build(tmp_path / "feedback.docx")
     with zipfile.ZipFile(built) as new, zipfile.ZipFile(TEMPLATES_DIR / "feedback.docx") as old:

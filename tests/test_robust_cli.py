@@ -10,7 +10,7 @@ import pytest
 
 import hostile
 from conftest import run_cli
-from extractors.container import check_container
+from promolint.extractors.container import check_container
 from promolint.config import LimitsConfig
 from promolint.errors import PacketRejected
 

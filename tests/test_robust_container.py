@@ -11,7 +11,7 @@ import pytest
 from docx.oxml.parser import parse_xml
 
 import hostile
-from extractors.container import CODES, check_container
+from promolint.extractors.container import CODES, check_container
 from promolint.deadline import check_deadline, packet_deadline
 from promolint.config import LimitsConfig
 from promolint.errors import PacketRejected
@@ -153,8 +153,7 @@ def test_python_docx_parser_does_not_resolve_entities(tmp_path):
 
 
 def test_unexpected_internal_errors_become_a_reason(monkeypatch):
-    import extractors.container as container
-
+    import promolint.extractors.container as container
     def boom(*_a):
         raise KeyError("packet text here")
 
@@ -244,7 +243,7 @@ def test_review_stops_at_the_time_limit_in_a_worker_thread(long_packet):
 
 
 def test_main_part_trees_are_handed_over_once():
-    from extractors import open_checked
+    from promolint.extractors import open_checked
 
     info = check_container(hostile.base_docx(), "x", LIMITS)
     assert "word/document.xml" in info.parsed and not info.normalized

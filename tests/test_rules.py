@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis import UnknownRule, analyze, explain_rule, list_rules, ruleset_for
-from analysis.fixtures import packet_from_sentences
+from promolint.analysis import UnknownRule, analyze, explain_rule, list_rules, ruleset_for
+from packet_fixtures import packet_from_sentences
 from promolint.config import load_config
 from promolint.errors import ConfigError
 
@@ -341,8 +341,8 @@ def test_wording_lowercases_the_authors_verb_and_trims_dangling_words():
 @pytest.mark.parametrize("prefix", ["- ", "• ", "* ", "1. ", "(a) ", "  – "])
 def test_list_markers_and_date_tags_do_not_defeat_rules(prefix):
     """A bullet or a trailing "(Oct)" is layout: the rule still fires, and its span is on the original text."""
-    from analysis import analyze as _analyze
-    from analysis.fixtures import packet_from_sentences as _pfs
+    from promolint.analysis import analyze as _analyze
+    from packet_fixtures import packet_from_sentences as _pfs
     from promolint.config import load_config as _load
 
     text = f"{prefix}Launched v2 of the vendor onboarding portal (Oct)."

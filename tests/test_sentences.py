@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from extractors.sentences import split_sentences
+from promolint.extractors.sentences import split_sentences
 
 
 def sentences(text: str) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import os
 import threading
 
-from flows.core import clean_partial_writes, stable
-from sources import LocalSource
+from promolint.flows.core import clean_partial_writes, stable
+from promolint.sources import LocalSource
 
 
 def test_a_file_still_growing_is_deferred_and_a_quiet_one_is_not(tmp_path):
@@ -110,8 +110,8 @@ def test_event_mode_reviews_a_file_dropped_into_the_watched_folder(harness, tmp_
 
 
 def test_drive_watcher_reads_the_change_feed_and_saves_its_position(harness, drive, tmp_path):
-    from flows.commands import run_watch
-    from flows.flows import watch_folder
+    from promolint.flows.commands import run_watch
+    from promolint.flows.flows import watch_folder
 
     folder = drive.add_folder("Packets")
     ana = drive.add_file("ana-lima.docx", folder, build_packet(tmp_path / "a.docx", CLAIMS, author="Ana Lima").read_bytes(),

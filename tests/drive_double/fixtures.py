@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from drive_double import DriveDouble
-from sources.gdrive_auth import ENV_CREDENTIALS, ENV_ROOT_URL, ENV_SUBJECT, ENV_TOKEN
+from promolint.sources.gdrive_auth import ENV_CREDENTIALS, ENV_ROOT_URL, ENV_SUBJECT, ENV_TOKEN
 
 
 @pytest.fixture

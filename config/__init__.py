@@ -1,0 +1,1 @@
+"""Embedded defaults (package data): default.yaml, rules/, principles/."""

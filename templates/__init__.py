@@ -1,0 +1,1 @@
+"""The feedback memo's templates (package data)."""
