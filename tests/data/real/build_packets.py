@@ -1,0 +1,54 @@
+"""Rebuild packets/*.docx from packets/*.md with pandoc (GitHub Markdown), and *.typed.docx for TYPED.
+
+Typed copies keep the same text but turn every heading style into a Normal paragraph whose runs are
+bold, sized by level (as people type headings by hand), so extractors are tested without styles.
+Run: .venv/bin/python tests/data/real/build_packets.py
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+from docx.shared import Pt
+
+PACKETS = Path(__file__).resolve().parent / "packets"
+TYPED = ("pragmatic_self_review", "micah_hype_doc", "twellman_accomplishments", "brickey_accomplishment_log",
+         "meechanism_self_review", "whereby_brag_2025")
+# GitHub-flavoured: these files were written for GitHub, so they are read the way GitHub renders them.
+FORMAT = "gfm+yaml_metadata_block"
+SIZE = {"Title": 18, "Heading 1": 16, "Heading 2": 14, "Heading 3": 12, "Heading 4": 11, "Heading 5": 11}
+
+
+def build_docx(md: Path) -> Path:
+    out = md.with_suffix(".docx")
+    subprocess.run(["pandoc", "-f", FORMAT, str(md), "-o", str(out)], check=True, capture_output=True)
+    return out
+
+
+def build_typed(source: Path) -> Path:
+    document = docx.Document(str(source))
+    normal = document.styles["Normal"]
+    for paragraph in document.paragraphs:
+        name = paragraph.style.name
+        if name in SIZE:
+            paragraph.style = normal
+            for run in paragraph.runs:
+                run.bold = True
+                run.font.size = Pt(SIZE[name])
+    out = source.with_name(source.stem + ".typed.docx")
+    document.save(str(out))
+    return out
+
+
+def main() -> int:
+    for md in sorted(PACKETS.glob("*.md")):
+        built = build_docx(md)
+        if md.stem in TYPED:
+            build_typed(built)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
