@@ -109,3 +109,9 @@ def test_typed_copies_have_no_heading_styles_but_bold_lines():
         assert not [p for p in document.paragraphs if p.style.name.startswith("Heading")]
         bold = {p.text for p in document.paragraphs if p.runs and all(r.bold for r in p.runs)}
         assert set(packet["sections_read"]) <= bold, packet["name"]
+def test_there_is_enough_real_text():
+    assert len(CLAIMS) >= 500
+    assert len({row["source"] for row in CLAIMS}) >= 80
+    assert len(PACKETS) >= 10
+
+
