@@ -167,7 +167,7 @@ def explain(rule: str, config: Optional[Path] = typer.Option(None, "--config", "
     except KeyError:
         err.print(f"unknown rule {rule!r}; `promolint rules` lists them")
         raise typer.Exit(EXIT_USAGE)
-    Console().print(text, markup=False, highlight=False)
+    Console(soft_wrap=True).print(text, markup=False, highlight=False)  # a path must stay copyable
 
 
 @app.command()
