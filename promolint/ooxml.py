@@ -271,38 +271,47 @@ def document_from_parts(parts: dict[str, bytes], trees: dict, package: bytes) ->
     ordinary way (slower, same result).
     """
     try:
-        from docx.opc.package import Unmarshaller
-        from docx.opc.part import PartFactory, XmlPart
-        from docx.opc.pkgreader import PackageReader, _ContentTypeMap
-        from docx.opc.packuri import PACKAGE_URI
-        from docx.package import Package
-
-        phys = _PartsReader(parts)
-        content_types = _ContentTypeMap.from_xml(phys.content_types_xml)
-        pkg_srels = PackageReader._srels_for(phys, PACKAGE_URI)
-        serialized = PackageReader._load_serialized_parts(phys, pkg_srels, content_types)
-        part_cls_for, xml_load = PartFactory._part_cls_for, XmlPart.load.__func__
+        load = _internal_loader()
     except (ImportError, AttributeError, TypeError):
         return open_docx(package)
-    reader = PackageReader(content_types, pkg_srels, serialized)
+    return load(parts, trees)
 
-    def part_factory(partname, content_type, reltype, blob, package):
-        tree = trees.pop(partname.membername, None)
-        if tree is not None:
-            cls = PartFactory.part_class_selector(content_type, reltype) if PartFactory.part_class_selector else None
-            cls = cls or part_cls_for(content_type)
-            if getattr(cls.load, "__func__", None) is xml_load:
-                return cls(partname, content_type, tree, package)
-        return PartFactory(partname, content_type, reltype, blob, package)
 
+def _internal_loader():
+    """python-docx's package reader, driven over unpacked members (python-docx 1.x internals)."""
     from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.package import Unmarshaller
+    from docx.opc.part import PartFactory, XmlPart
+    from docx.opc.pkgreader import PackageReader, _ContentTypeMap
+    from docx.opc.packuri import PACKAGE_URI
+    from docx.package import Package
 
-    pkg = Package()
-    Unmarshaller.unmarshal(reader, pkg, part_factory)
-    document_part = pkg.main_document_part
-    if document_part.content_type != CT.WML_DOCUMENT_MAIN:
-        raise ValueError("not a Word document")
-    return document_part.document
+    srels_for, load_parts = PackageReader._srels_for, PackageReader._load_serialized_parts
+    part_cls_for, xml_load = PartFactory._part_cls_for, XmlPart.load.__func__
+
+    def load(parts: dict[str, bytes], trees: dict) -> "Document":
+        phys = _PartsReader(parts)
+        content_types = _ContentTypeMap.from_xml(phys.content_types_xml)
+        pkg_srels = srels_for(phys, PACKAGE_URI)
+        reader = PackageReader(content_types, pkg_srels, load_parts(phys, pkg_srels, content_types))
+
+        def part_factory(partname, content_type, reltype, blob, package):
+            tree = trees.pop(partname.membername, None)
+            if tree is not None:
+                cls = PartFactory.part_class_selector(content_type, reltype) if PartFactory.part_class_selector else None
+                cls = cls or part_cls_for(content_type)
+                if getattr(cls.load, "__func__", None) is xml_load:
+                    return cls(partname, content_type, tree, package)
+            return PartFactory(partname, content_type, reltype, blob, package)
+
+        pkg = Package()
+        Unmarshaller.unmarshal(reader, pkg, part_factory)
+        document_part = pkg.main_document_part
+        if document_part.content_type != CT.WML_DOCUMENT_MAIN:
+            raise ValueError("not a Word document")
+        return document_part.document
+
+    return load
 
 
 class _PartsReader:

@@ -155,3 +155,28 @@ def test_every_rule_links_to_a_rationale_that_ships_with_the_package():
     # package data: setuptools ships config/*.md as promolint.defaults
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     assert "*.md" in data["promolint.defaults"]
+
+
+def test_the_ooxml_loader_falls_back_to_python_docxs_public_api(monkeypatch):
+    """If python-docx's package-reader internals change, documents still open (the ordinary way)."""
+    import io
+    import zipfile
+
+    import docx
+
+    from promolint import ooxml
+
+    d = docx.Document()
+    d.add_paragraph("I owned the rollout.")
+    buf = io.BytesIO()
+    d.save(buf)
+    data = buf.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    fast = ooxml.document_from_parts(parts, {}, data)
+    def changed():  # what a python-docx release without these internals looks like to the loader
+        raise AttributeError("_srels_for")
+
+    monkeypatch.setattr(ooxml, "_internal_loader", changed)
+    slow = ooxml.document_from_parts(parts, {}, data)
+    assert [p.text for p in fast.paragraphs] == [p.text for p in slow.paragraphs] == ["I owned the rollout."]
