@@ -214,4 +214,4 @@ def test_batch_progress_bar_on_a_terminal(harness, folder, tmp_path, monkeypatch
 
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buf.getvalue())  # without the terminal's escape codes
     assert "reviewing" in text and "4/4" in text
-    assert "3 reviewed (3 this run), 1 skipped, 0 failed" in text
+    assert "3 reviewed (3 this run), 1 rejected, 0 failed" in text
