@@ -10,7 +10,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-.PHONY: install review-examples test bench quality
+.PHONY: install review-examples test test-wheel bench quality
 install: $(STAMP)
 
 review-examples: $(STAMP)
@@ -18,6 +18,9 @@ review-examples: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/pytest -n 2 -q
+
+test-wheel: $(STAMP)
+	$(VENV)/bin/pytest -q tests/test_package.py
 
 quality: $(STAMP)
 	$(PY) bench/quality.py

@@ -110,6 +110,13 @@ def list_rules(config=None) -> list[dict]:
     return sorted(rows, key=lambda x: x["id"])
 
 
+def _rationale_ref(link: str) -> str:
+    """A relative link names a file beside the embedded rules (config/rationale.md ships with them)."""
+    from promolint.config import CONFIG_DIR
+
+    return link if "://" in link or not link else f"{CONFIG_DIR / link.split('#')[0]}#{link.partition('#')[2]}"
+
+
 def explain_rule(rule_id: str, config=None) -> str:
     """Plain-text explanation for `promolint explain RULE`."""
     config = _config(config)
@@ -127,6 +134,6 @@ def explain_rule(rule_id: str, config=None) -> str:
         "Message: " + r.message,
         "Suggestion: " + r.suggestion if r.suggestion else "",
         "Example: " + r.example if r.example else "",
-        "Rubric: " + r.link,
+        "Rationale: " + _rationale_ref(r.link),
     ]
     return "\n".join(x for x in lines if x is not None).replace("\n\n\n", "\n\n").strip() + "\n"

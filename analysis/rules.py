@@ -27,7 +27,7 @@ from promolint.errors import ConfigError
 SHAPES = {"existence", "occurrence", "number", "story", "packet"}
 SEVERITIES = ("info", "warning", "error")
 COMPUTED_SIGNALS = {"has_number", "business_number", "engineering_number", "baseline_number"}
-RUBRIC_LINK = "RUBRIC.md#"
+RATIONALE_LINK = "rationale.md#"  # config/rationale.md, shipped as package data
 
 
 @dataclass
@@ -270,7 +270,7 @@ def _rule(spec: dict, path: Path, vars_: dict[str, str]) -> Rule:
         suggestion=(spec.get("suggestion") or "").strip(),
         example=(spec.get("example") or "").strip(),
         rationale=(spec.get("rationale") or "").strip(),
-        link=spec.get("link") or RUBRIC_LINK + spec["category"],
+        link=spec.get("link") or RATIONALE_LINK + spec["category"],
         question=(spec.get("question") or "").strip(),
         patterns=[Rx(_compile(p, where, vars_)) for p in _as_list(spec.get("patterns"))],
         exceptions=[_compile(p, where, vars_) for p in _as_list(spec.get("exceptions"))],

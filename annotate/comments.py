@@ -17,16 +17,15 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
 from promolint.deadline import check_deadline
-from promolint.extractors.wordxml import body_paragraphs, mark_comment_range, paragraph_text, remove_comment_marks, w
+from promolint.ooxml import (W14_NS, W15_NS, W16CEX_NS, W16CID_NS, body_paragraphs, mark_comment_range, paragraph_text,
+                             remove_comment_marks, w)
 from promolint.model import SEVERITY_RANK, ClaimReview, Finding
 
 log = logging.getLogger(__name__)
 
 MAX_FINDINGS_PER_COMMENT = 4
-W14_PARA_ID = "{http://schemas.microsoft.com/office/word/2010/wordml}paraId"
-W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
-W16CID = "http://schemas.microsoft.com/office/word/2016/wordml/cid"
-W16CEX = "http://schemas.microsoft.com/office/word/2018/wordml/cex"
+W14_PARA_ID = f"{{{W14_NS}}}paraId"
+W15, W16CID, W16CEX = W15_NS, W16CID_NS, W16CEX_NS
 
 
 def comment_text(claim: ClaimReview) -> str:
@@ -83,7 +82,7 @@ def _add_comments(document: Document, texts: list[str], author: str, initials: s
     the same elements, ids and attributes, built as one XML string and parsed once (python-docx
     finds the next id by scanning all comments and builds each line through its object model)."""
     comments = document.comments  # creates the comments part if the packet has none, as add_comment does
-    root = comments._comments_elm
+    root = document.part.part_related_by(RT.COMMENTS).element
     used = [int(x) for x in root.xpath("./w:comment/@w:id")]
     first = max(used, default=-1) + 1
     if first + len(texts) - 1 > 2**31 - 1 or any(_NOT_XML.search(t) for t in texts):
@@ -156,17 +155,16 @@ def _prune_side_parts(document: Document, para_ids: set[str]) -> None:
              for rel in document.part.rels.values() if not rel.is_external}
     durable: set[str] = set()
     if "commentsExtended" in parts:
-        _edit_blob(parts["commentsExtended"], lambda root: _prune_extended(root, para_ids))
+        _edit_part(parts["commentsExtended"], lambda root: _prune_extended(root, para_ids))
     if "commentsIds" in parts:
-        _edit_blob(parts["commentsIds"], lambda root: durable.update(_prune_ids(root, para_ids)))
+        _edit_part(parts["commentsIds"], lambda root: durable.update(_prune_ids(root, para_ids)))
     if "commentsExtensible" in parts and durable:
-        _edit_blob(parts["commentsExtensible"], lambda root: _prune_by(root, f"{{{W16CEX}}}durableId", durable))
+        _edit_part(parts["commentsExtensible"], lambda root: _prune_by(root, f"{{{W16CEX}}}durableId", durable))
 
 
-def _edit_blob(part, edit) -> None:
-    root = etree.fromstring(part.blob)
-    edit(root)
-    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+def _edit_part(part, edit) -> None:
+    """Side parts load as XML parts (promolint.ooxml registers them), so they are edited in place."""
+    edit(part.element)
 
 
 def _prune_extended(root: etree._Element, para_ids: set[str]) -> None:

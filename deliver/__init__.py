@@ -1,1 +1,1 @@
-"""Where outputs go: local files today, Drive later."""
+"""Where outputs go: local files (optionally one folder per author) and, for Drive sources, back to Drive."""

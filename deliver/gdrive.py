@@ -16,14 +16,14 @@ from googleapiclient.http import MediaIoBaseUpload
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from promolint.deliver.base import Delivered
+from promolint.pipeline import ANNOTATED_SUFFIX, FEEDBACK_STEM
 from promolint.config import TEMPLATES_DIR
 from promolint.sources.base import PacketRef
 from promolint.sources.gdrive import (DOC_MIME, DOCX_MIME, FILE_FIELDS, O_REV, O_ROLE, O_SOURCE, P_ANNOTATED, P_AT, P_FEEDBACK,
                             P_REV, GDriveSource, meta_from_ref, parse_folder_spec)
 from promolint.sources.gdrive_auth import DriveClient, GDriveConfig
 
-ANNOTATED_SUFFIX = ".annotated.docx"
-FEEDBACK_PREFERENCE = (".feedback.docx", ".feedback.html", ".feedback.md")
+FEEDBACK_PREFERENCE = tuple(f"{FEEDBACK_STEM}.{fmt}" for fmt in ("docx", "html", "md"))
 MEDIA_MIME = {".docx": DOCX_MIME, ".html": "text/html", ".md": "text/markdown"}
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 
@@ -158,9 +158,3 @@ class GDriveDestination:
             self.client.execute(self.client.service.files().update(
                 fileId=ref.source_id, body={"appProperties": props}, fields="id", supportsAllDrives=True))
         return delivered
-
-
-def open_gdrive_destination(config: Any | None = None, source: GDriveSource | None = None) -> GDriveDestination:
-    if source is not None:
-        return GDriveDestination.for_source(source, config)
-    return GDriveDestination(DriveClient(GDriveConfig.from_config(config), write=True), config)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from docx.document import Document
 from docx.styles import BabelFish
 from lxml import etree
 
 from promolint.deadline import check_deadline
-from promolint.extractors.wordxml import W_R, W_RPR, W_VAL, body_paragraphs, visible_pieces, w
+from promolint.ooxml import W_R, W_RPR, W_VAL, body_paragraphs, default_styles, visible_pieces, w
 from promolint.model import Block
 
 _HEADING_STYLE = re.compile(r"heading\s*(\d)$", re.I)
@@ -88,15 +87,7 @@ def _styles_element(document: Document) -> etree._Element:
     try:
         return document.part.part_related_by(RT.STYLES).element
     except KeyError:
-        return _default_styles()
-
-
-@lru_cache(maxsize=1)
-def _default_styles() -> etree._Element:
-    from docx.oxml.parser import parse_xml
-    from docx.parts.styles import StylesPart
-
-    return parse_xml(StylesPart._default_styles_xml())
+        return default_styles()
 
 
 def _val(el: etree._Element | None) -> str | None:

@@ -21,6 +21,7 @@ from lxml import etree
 
 from promolint.deadline import check_deadline
 from promolint.errors import PacketRejected
+from promolint.ooxml import CP_NS, CT_NS, M_NS, R_NS, RELS_NS, RT_OFFICE_DOCUMENT, W_NS
 
 # Stable rejection codes (tests, the cycle summary and docs/ROBUSTNESS.md rely on them).
 CODES = {
@@ -40,12 +41,9 @@ CODES = {
     "unreadable": "anything else we could not read (an internal error, never a traceback)",
 }
 
-W_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W_MAIN, NS_RELS, NS_CT = W_NS, RELS_NS, CT_NS
 W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
-RT_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 RT_OFFICE_DOCUMENT_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
-NS_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
-NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 
 CT_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 CT_DOTX = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
@@ -65,7 +63,7 @@ _PARSED_CT = {
 }
 
 # Root element python-docx expects for each part type it parses (a wrong root fails late, oddly).
-_CP = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+_CP = CP_NS
 _ROOTS = {
     CT_DOCX: "document", CT_DOCM: "document",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml": "comments",
@@ -95,10 +93,8 @@ _STRICT_MAP: list[tuple[bytes, bytes]] = sorted(
          b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties"),
         (b"http://purl.oclc.org/ooxml/officeDocument/relationships/customProperties",
          b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"),
-        (b"http://purl.oclc.org/ooxml/officeDocument/relationships",
-         b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"),
-        (b"http://purl.oclc.org/ooxml/wordprocessingml/main",
-         b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"),
+        (b"http://purl.oclc.org/ooxml/officeDocument/relationships", R_NS.encode()),
+        (W_STRICT.encode(), W_NS.encode()),
         (b"http://purl.oclc.org/ooxml/drawingml/main", b"http://schemas.openxmlformats.org/drawingml/2006/main"),
         (b"http://purl.oclc.org/ooxml/drawingml/wordprocessingDrawing",
          b"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"),
@@ -109,7 +105,7 @@ _STRICT_MAP: list[tuple[bytes, bytes]] = sorted(
         (b"http://purl.oclc.org/ooxml/drawingml/diagram", b"http://schemas.openxmlformats.org/drawingml/2006/diagram"),
         (b"http://purl.oclc.org/ooxml/drawingml/lockedCanvas",
          b"http://schemas.openxmlformats.org/drawingml/2006/lockedCanvas"),
-        (b"http://purl.oclc.org/ooxml/officeDocument/math", b"http://schemas.openxmlformats.org/officeDocument/2006/math"),
+        (b"http://purl.oclc.org/ooxml/officeDocument/math", M_NS.encode()),
         (b"http://purl.oclc.org/ooxml/officeDocument/sharedTypes",
          b"http://schemas.openxmlformats.org/officeDocument/2006/sharedTypes"),
         (b"http://purl.oclc.org/ooxml/officeDocument/customXml",
@@ -445,7 +441,7 @@ def _main_part(parts: dict[str, bytes]) -> tuple[str, bool]:
     raise _Reject("not-word", "is not a Word document (an Office package without a main document)")
 
 
-_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_RT = R_NS + "/"
 _WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
 # python-docx looks these parts up by relationship type and assumes the matching part class.
 _RT_CT = {

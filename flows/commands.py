@@ -1,6 +1,5 @@
-"""Plain functions the CLI calls: `promolint batch`, `watch`, `serve`. Each returns an exit code.
-
-Exit codes: 0 all packets reviewed; 1 some quarantined (rejected/failed); 2 bad arguments/config.
+"""Plain functions the CLI calls: `promolint batch`, `watch`, `serve`. Each returns an exit code,
+from the one table in promolint.pipeline (`exit_code`, stated in the README).
 """
 from __future__ import annotations
 
@@ -12,7 +11,8 @@ from pathlib import Path
 from rich.console import Console
 
 from promolint.config import CycleDeployment, load_config
-from promolint.errors import ConfigError
+from promolint.errors import ConfigError, SourceError
+from promolint.pipeline import EXIT_OK, EXIT_USAGE, exit_code
 
 err = Console(stderr=True)
 
@@ -25,30 +25,11 @@ def _source_arg(source: str) -> str:
     return source if "://" in source else str(Path(source).resolve())
 
 
-def _check_source(source: str, config_path: Path | None) -> str | None:
-    """A reason the source cannot be used (bad Drive link, no Drive credentials), checked before any run."""
-    from promolint.sources import is_gdrive_spec
-
-    if not is_gdrive_spec(source):
-        return None
-    try:
-        from promolint.flows.core import cached_source
-
-        cached_source(source, _config_arg(config_path)).client.service  # loads credentials; no Drive call
-    except Exception as e:  # ValueError (not a folder link), DriveAuthError: messages name settings only
-        if type(e).__name__ not in ("ValueError", "DriveAuthError"):
-            raise
-        return str(e)
-    return None
-
-
 def _run_flow(fn, *args):
-    """Runs a flow; a Drive folder that is missing or not a folder is a usage error (None)."""
-    from promolint.errors import PacketRejected
-
+    """Runs a flow; a source that turns out unusable (Drive folder missing) is a usage error (None)."""
     try:
         return fn(*args)
-    except PacketRejected as e:
+    except SourceError as e:
         err.print(f"promolint: {e.reason}")
         return None
 
@@ -60,16 +41,24 @@ def _load_checked(source: str, config_path: Path | None):
     except ConfigError as e:
         err.print(f"promolint: {e}")
         return None
-    problem = _check_source(source, config_path)
-    if problem:
-        err.print(f"promolint: {problem}")
+    try:
+        from promolint.flows.core import cached_source
+
+        cached_source(_source_arg(source), _config_arg(config_path)).check()
+    except SourceError as e:  # bad link, no credentials: messages name settings only
+        err.print(f"promolint: {e}")
         return None
     return config
 
 
+def _quarantined(counts: dict) -> dict:
+    """A watch pass's counts as outcome counts for `exit_code`."""
+    return {"rejected": counts.get("rejected", 0), "failed": counts.get("failed", 0)}
+
+
 def run_batch(source: str, out: Path, config_path: Path | None = None, progress: bool = True) -> int:
     if _load_checked(source, config_path) is None:
-        return 2
+        return EXIT_USAGE
     import promolint.flows.flows as ff
     args = dict(source=_source_arg(source), out=str(Path(out).resolve()), config_path=_config_arg(config_path))
     if progress and err.is_terminal:
@@ -87,10 +76,10 @@ def run_batch(source: str, out: Path, config_path: Path | None = None, progress:
     else:
         counts = _run_flow(ff.review_cycle, *args.values())
     if counts is None:
-        return 2
-    err.print(f"{counts['reviewed']} reviewed ({counts['reviewed_this_run']} this run), {counts['skipped']} skipped, "
+        return EXIT_USAGE
+    err.print(f"{counts['reviewed']} reviewed ({counts['reviewed_this_run']} this run), {counts['skipped']} rejected, "
               f"{counts['failed']} failed; summary: {Path(out) / 'cycle-summary.md'}")
-    return 1 if counts["failed"] or counts["skipped"] else 0
+    return exit_code({"rejected": counts["skipped"], "failed": counts["failed"]})
 
 
 def watch_events(source: str, out: Path, config_path: Path | None = None,
@@ -98,28 +87,34 @@ def watch_events(source: str, out: Path, config_path: Path | None = None,
     """Event-driven watcher: one pass now, then one per batch of file-system changes.
 
     Files deferred because they were still being written get another pass after a quiet period,
-    since a finished copy produces no further events. A Drive folder has no local events: it is
-    polled every `flows.drive_poll_seconds` (each idle pass is one `changes.list` call).
+    since a finished copy produces no further events. A source with no local folders to watch
+    (Drive) is polled every `flows.drive_poll_seconds` (each idle Drive pass is one `changes.list`).
     """
     import promolint.flows.flows as ff
-    from promolint.flows.settings import flows_config
-    from promolint.sources import is_gdrive_spec
+    from promolint.flows.core import cached_source
 
-    fc = flows_config(load_config(config_path))
+    fc = load_config(config_path).flows
     src, dst, cfg = _source_arg(source), str(Path(out).resolve()), _config_arg(config_path)
-    if is_gdrive_spec(src):
-        return _poll_drive(ff, src, dst, cfg, fc.drive_poll_seconds, stop_event or threading.Event(), max_runs)
+    watched = cached_source(src, cfg).watch_paths()
+    if not watched:
+        return _poll(ff, src, dst, cfg, fc.drive_poll_seconds, stop_event or threading.Event(), max_runs)
     import watchfiles
 
-    watched = Path(src) if Path(src).is_dir() else Path(src).parent
     out_resolved = Path(dst)
-    runs, quarantined = 0, 0
-    counts = ff.watch_folder(src, dst, cfg)
-    runs += 1
-    quarantined += counts["rejected"] + counts["failed"]
+    runs, outcomes = 0, {"rejected": 0, "failed": 0}
+
+    def one_pass() -> dict:
+        nonlocal runs
+        counts = ff.watch_folder(src, dst, cfg)
+        runs += 1
+        for k, v in _quarantined(counts).items():
+            outcomes[k] += v
+        return counts
+
+    counts = one_pass()
     retry_ms = int(max(fc.settle_seconds * 2, 1) * 1000)
     catch_up = True
-    for changes in watchfiles.watch(watched, debounce=fc.debounce_ms, stop_event=stop_event, rust_timeout=retry_ms,
+    for changes in watchfiles.watch(*watched, debounce=fc.debounce_ms, stop_event=stop_event, rust_timeout=retry_ms,
                                     yield_on_timeout=True, recursive=False):
         if max_runs is not None and runs >= max_runs:
             break
@@ -130,36 +125,35 @@ def watch_events(source: str, out: Path, config_path: Path | None = None,
         # The first wake-up always passes once more: files dropped between the first pass and the
         # moment the watcher started produced no event.
         catch_up = False
-        counts = ff.watch_folder(src, dst, cfg)
-        runs += 1
-        quarantined += counts["rejected"] + counts["failed"]
-    return 1 if quarantined else 0
+        counts = one_pass()
+    return exit_code(outcomes)
 
 
-def _poll_drive(ff, src: str, dst: str, cfg: str | None, every: float, stop: threading.Event,
-                max_runs: int | None) -> int:
-    runs, quarantined = 0, 0
+def _poll(ff, src: str, dst: str, cfg: str | None, every: float, stop: threading.Event,
+          max_runs: int | None) -> int:
+    runs, outcomes = 0, {"rejected": 0, "failed": 0}
     while not stop.is_set() and (max_runs is None or runs < max_runs):
         counts = _run_flow(ff.watch_folder, src, dst, cfg)
         if counts is None:
-            return 2
+            return EXIT_USAGE
         runs += 1
-        quarantined += counts["rejected"] + counts["failed"]
+        for k, v in _quarantined(counts).items():
+            outcomes[k] += v
         stop.wait(every)
-    return 1 if quarantined else 0
+    return exit_code(outcomes)
 
 
 def run_watch(source: str, out: Path, config_path: Path | None = None, once: bool = False, poll: bool = False) -> int:
     config = _load_checked(source, config_path)
     if config is None:
-        return 2
+        return EXIT_USAGE
     if once:
         import promolint.flows.flows as ff
         counts = _run_flow(ff.watch_folder, _source_arg(source), str(Path(out).resolve()), _config_arg(config_path))
         if counts is None:
-            return 2
+            return EXIT_USAGE
         err.print(f"watch: {counts}")
-        return 1 if counts["rejected"] or counts["failed"] else 0
+        return exit_code(_quarantined(counts))
     if poll:  # the interval deployment, served locally
         watch = config.flows.watch.model_copy(update={"source": _source_arg(source), "out": str(Path(out).resolve())})
         flows = config.flows.model_copy(update={"watch": watch, "cycle": CycleDeployment()})
@@ -167,7 +161,7 @@ def run_watch(source: str, out: Path, config_path: Path | None = None, once: boo
     try:
         return watch_events(source, out, config_path)
     except KeyboardInterrupt:
-        return 0
+        return EXIT_OK
 
 
 def run_serve(config_path: Path | None = None) -> int:
@@ -175,7 +169,7 @@ def run_serve(config_path: Path | None = None) -> int:
         config = load_config(config_path)
     except ConfigError as e:
         err.print(f"promolint: {e}")
-        return 2
+        return EXIT_USAGE
     return _serve(config, _config_arg(config_path))
 
 
@@ -185,7 +179,7 @@ def _serve(config, config_path: str | None) -> int:
     deployments_cfg = build_deployments(config, config_path)
     if not deployments_cfg:
         err.print("promolint: nothing to serve: set flows.cycle.source/out and/or flows.watch.source/out in the config")
-        return 2
+        return EXIT_USAGE
     server = None
     if not os.environ.get("PREFECT_API_URL"):
         server, url = start_local_server()

@@ -14,7 +14,6 @@ from pathlib import Path
 import httpx
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
 
-from promolint.flows.settings import flows_config
 from promolint.config import Config
 
 CYCLE_DEPLOYMENT = "promolint-cycle"
@@ -27,7 +26,7 @@ def build_deployments(config: Config, config_path: str | None) -> list:
 
     from promolint.flows.flows import review_cycle, watch_folder
 
-    fc = flows_config(config)
+    fc = config.flows
     deps = []
     if fc.cycle.source and fc.cycle.out:
         deps.append(review_cycle.to_deployment(

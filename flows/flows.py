@@ -15,14 +15,14 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from promolint.flows.core import (PacketResult, cached_config, cached_source, clean_partial_writes, drive_changes,
-                        is_drive_ref, list_source, pending, process_packet, record_failure, result_from_ledger,
-                        save_watch_state, skipped_results, stable)
+from promolint.flows.core import (PacketResult, cached_config, cached_source, clean_partial_writes, list_source, pending,
+                                  process_packet, record_failure, result_from_ledger, save_watch_state, skipped_results,
+                                  source_changes)
 from promolint.flows.ledger import Ledger
-from promolint.flows.settings import flows_config, summary_formats
+from promolint.flows.settings import summary_formats
 from promolint.flows.summary import build_summary, render_markdown, write_summary
 from promolint.config import load_config
-from promolint.sources import PacketRef, is_gdrive_spec
+from promolint.sources import PacketRef
 
 # Set by `promolint batch` for its progress bar; called in the flow's process per finished packet.
 PROGRESS: Callable[[PacketResult], None] | None = None
@@ -35,7 +35,7 @@ def _notify(r: PacketResult) -> None:
 
 
 def make_task_runner(config_path: str | None):
-    fc = flows_config(cached_config(config_path))
+    fc = cached_config(config_path).flows
     if fc.task_runner == "dask":
         from prefect_dask import DaskTaskRunner
 
@@ -61,7 +61,7 @@ def review_packet(ref: PacketRef, source: str, out: str, config_path: str | None
 @flow(name="review-batch", persist_result=False)
 def review_batch(refs: list[PacketRef], source: str, out: str, config_path: str | None = None) -> list[PacketResult]:
     """Maps packets over the configured task runner (threads, or Dask processes)."""
-    fc = flows_config(cached_config(config_path))
+    fc = cached_config(config_path).flows
     reviewer = review_packet_task.with_options(retries=fc.retries, retry_delay_seconds=fc.retry_delay_seconds)
     futures = reviewer.map(refs, unmapped(source), unmapped(out), unmapped(config_path))
     by_id = {f.task_run_id: r for f, r in zip(futures, refs)}
@@ -95,12 +95,12 @@ def review_cycle(source: str, out: str, config_path: str | None = None) -> dict:
     todo = pending(refs, ledger)
     todo_ids = {r.source_id for r in todo}
     done = [result_from_ledger(ledger, r) for r in refs if r.source_id not in todo_ids]
-    results = skipped_results(skipped, ledger)  # Drive packets marked as reviewed count as unchanged
+    results = skipped_results(skipped, ledger)  # packets the source marks as reviewed count as unchanged
     for r in done + results:
         _notify(r)
     results += done + _run_batch(todo, source, out, config_path)
     summary = build_summary(results)
-    write_summary(summary, out_root, summary_formats(config, flows_config(config)))
+    write_summary(summary, out_root, summary_formats(config))
     create_markdown_artifact(markdown=render_markdown(summary), key="promolint-cycle-summary",
                              description="promolint cycle summary (identifiers, scores and rule ids only)")
     create_table_artifact(table=summary["packets"], key="promolint-cycle-packets",
@@ -113,32 +113,28 @@ def review_cycle(source: str, out: str, config_path: str | None = None) -> dict:
 def watch_folder(source: str, out: str, config_path: str | None = None) -> dict:
     """Reviews only packets that are new or changed since the last run and have stopped changing.
 
-    A local folder is listed and each new file must keep its size and mtime for `settle_seconds`.
-    A Drive folder is read through its change feed from the position saved in
-    OUT/.promolint/gdrive-state.json (a full listing only on the first pass); Drive files are
-    complete once listed, so there is no wait.
+    A source with a change feed (Drive) is read from the position saved in
+    OUT/.promolint/<scheme>-state.json (a full listing only on the first pass). Any other source is
+    listed, and the source says which new packets have settled (a local file must keep its size
+    and mtime for `settle_seconds`).
     """
     logger = get_run_logger()
-    fc = flows_config(load_config(config_path or None))
+    fc = load_config(config_path or None).flows
     out_root = Path(out)
     clean_partial_writes(out_root)
     ledger = Ledger(out_root)
     src = cached_source(source, config_path)
-    drive_state = None
-    if is_gdrive_spec(source):
-        refs, skipped, drive_state = drive_changes(src, out_root)
-        ready, moving = pending(refs, ledger), []
-    else:
-        refs, skipped = list_source(src)
-        ready, moving = stable(pending(refs, ledger), fc.settle_seconds)
+    feed = source_changes(src, out_root)
+    refs, skipped = feed[:2] if feed is not None else list_source(src)
+    ready, moving = src.settle(pending(refs, ledger), fc.settle_seconds)
     results = _run_batch(ready, source, out, config_path)
     counts = {s: sum(r.status == s for r in results) for s in ("reviewed", "rejected", "failed", "deferred")}
     counts["deferred"] += len(moving)
     counts["unchanged"] = len(refs) - len(ready) - len(moving)
-    if drive_state is not None:
+    if feed is not None:
         # Failed or deferred packets are not in the next change feed: keep them to retry next pass.
         by_id = {r.source_id: r for r in ready}
         retry = [by_id[r.source_id] for r in results if r.status in ("failed", "deferred") and r.source_id in by_id]
-        save_watch_state(out_root, {**drive_state, "retry": [r.model_dump() for r in retry if is_drive_ref(r)]})
+        save_watch_state(out_root, src, {**feed[2], "retry": [r.model_dump() for r in retry]})
     logger.info("watch: %s", counts)
     return counts

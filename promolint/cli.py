@@ -1,25 +1,24 @@
 """The promolint command line.
 
-`review` runs the plain pipeline in-process (no Prefect) so one packet takes well under a second;
+`review` runs the pipeline in-process (no Prefect) so one packet takes well under a second;
 `batch`, `watch` and `serve` go through the Prefect flows in flows/. Prefect is imported only by
-those commands.
-
-Exit codes: 0 reviewed; 1 a finding at or above --fail-on; 2 usage or config error;
-3 at least one file was rejected (the others were still reviewed); 4 internal error.
+those commands. Every command takes each packet through promolint.pipeline.review_ref and exits
+with the code promolint.pipeline.exit_code gives (the table in the README).
 """
 from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
 
-from promolint.errors import ConfigError, PacketRejected
+from promolint.errors import ConfigError, SourceError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REJECTED, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_USAGE = 2
 
 app = typer.Typer(
     add_completion=False,
@@ -48,13 +47,25 @@ def _load_config(path: Optional[Path], formats: Optional[str] = None):
     return config
 
 
-def _default_out(path: Path) -> Path:
-    return (path if path.is_dir() else path.parent) / "reviewed"
-
-
 def _internal_error_line(name: str, exc: BaseException) -> str:
     # The exception text may quote document content, so only its type is shown.
     return f"{name}: internal error ({type(exc).__name__}); rerun with PROMOLINT_DEBUG=1 for details"
+
+
+def outcome_line(r, out_dir: Path, listed_only: bool = False) -> str:
+    """One stderr line per packet; names and reasons only, never packet text."""
+    if r.status == "reviewed":
+        shared = f", shared with {', '.join(r.shared_with)}" if r.shared_with else ""
+        back = f"; delivered back{shared}" + (f" ({r.note})" if r.note else "") if r.drive else ""
+        first = next((o for o in r.outputs if o.endswith(".annotated.docx")), r.outputs[0] if r.outputs else "")
+        return (f"{r.name}: {r.claims} claims, {r.weak_claims} weak, readiness {r.readiness or 'n/a'} -> "
+                f"{out_dir}/{Path(first).name}{back}")
+    if r.status == "failed" and r.code == "internal":
+        return f"{r.name}: {r.reason}; rerun with PROMOLINT_DEBUG=1 for details"
+    if r.status == "failed":
+        return f"{r.name}: {r.reason}"
+    # listed_only: the source would not offer the file (so it was skipped, not read and rejected)
+    return f"{r.name}: {'skipped' if listed_only else r.status}: {r.reason}"
 
 
 @app.command()
@@ -72,8 +83,8 @@ def review(
     packet's author (see docs/DRIVE.md); packets already reviewed there are left alone.
     """
     from promolint.model import SEVERITY_RANK
-    from promolint.pipeline import review_bytes, write_outputs
-    from promolint.sources import is_gdrive_spec, open_source
+    from promolint.pipeline import exit_code, review_ref, skipped_result
+    from promolint.sources import open_source
     from promolint.sources.base import Skipped
 
     if fail_on and fail_on not in ("error", "warning"):
@@ -82,89 +93,49 @@ def review(
     cfg = _load_config(config, format)
     threshold = SEVERITY_RANK[fail_on] if fail_on else None
 
-    drive_specs = [p for p in paths if is_gdrive_spec(p)]
-    if drive_specs and out is None:
-        err.print("--out is required to review a Drive folder (findings and local copies are written there)")
-        raise typer.Exit(EXIT_USAGE)
-    local = [Path(p) for p in paths if not is_gdrive_spec(p)]
-    missing = [p for p in local if not p.exists()]
-    for p in missing:
-        err.print(f"{p}: no such file or folder")
-    inputs = [(spec, out) for spec in drive_specs] + [(p, out or _default_out(p)) for p in local if p.exists()]
-    rejected, reviewed, internal, worst = len(missing), 0, 0, -1  # worst: highest severity rank seen
-    for spec, out_dir in inputs:
+    inputs = []
+    for spec in paths:
         try:
             source = open_source(spec, cfg)
-            items = list(source.list())
-        except PacketRejected as e:  # a Drive folder that is missing or not a folder
+        except SourceError as e:
             err.print(f"{spec}: {e.reason}")
             raise typer.Exit(EXIT_USAGE)
-        except Exception as e:  # bad Drive link, credentials; messages name settings, never packet text
+        out_dir = out or source.default_out()
+        if out_dir is None:
+            err.print(f"{spec}: --out is required for this source (findings and local copies are written there)")
+            raise typer.Exit(EXIT_USAGE)
+        inputs.append((spec, source, Path(out_dir)))
+    results = []
+    for spec, source, out_dir in inputs:
+        try:
+            source.check()
+            items = list(source.list())
+        except SourceError as e:  # a Drive folder that is missing or not a folder, credentials
+            err.print(f"{spec}: {e.reason}")
+            raise typer.Exit(EXIT_USAGE)
+        except Exception as e:  # messages could name anything: only the type is shown
             if os.environ.get("PROMOLINT_DEBUG"):
                 raise
-            err.print(f"{spec}: {e}" if type(e).__name__ in ("ValueError", "DriveAuthError")
-                      else _internal_error_line(str(spec), e))
+            err.print(_internal_error_line(str(spec), e))
             raise typer.Exit(EXIT_USAGE)
         stems: set[str] = set()
         for item in items:
             if isinstance(item, Skipped):
-                from promolint.flows.core import already_reviewed_on_drive
-
-                err.print(f"{item.name}: skipped: {item.reason}")
-                rejected += 0 if already_reviewed_on_drive(item) else 1
-                continue
-            name = item.name
-            stem = item.stem if item.stem not in stems else f"{item.stem}-{item.source_id[-8:]}"
-            stems.add(stem)
-            note = ""
-            try:
-                data = source.fetch(item)
-                outputs = review_bytes(data, name, cfg)
-                written = write_outputs(outputs, out_dir, stem)
-                if isinstance(spec, str):  # Drive: the same delivery the flows use
-                    from promolint.deliver.local_authors import resolve_author
-                    from promolint.flows.core import deliver_back
-
-                    author = resolve_author(data, item, cfg.delivery.author_from)
-                    delivered = deliver_back(source, item, outputs.files(stem), author, cfg)
-                    if delivered is not None:
-                        shared = ", ".join(delivered.shared_with)
-                        note = f"; on Drive{', shared with ' + shared if shared else ''}"
-                        note += f" ({delivered.note})" if delivered.note else ""
-            except PacketRejected as e:
-                err.print(f"{name}: rejected: {e.reason}")
-                rejected += 1
-                continue
-            except Exception as e:  # one bad packet never stops the others
-                if os.environ.get("PROMOLINT_DEBUG"):
-                    raise
-                from promolint.flows.core import drive_failure
-
-                reason = drive_failure(e)
-                err.print(f"{name}: {reason}" if reason else _internal_error_line(name, e))
-                if reason:
-                    rejected += 1
-                else:
-                    internal += 1
-                continue
-            reviewed += 1
-            s = outputs.review.summary
-            sev = [SEVERITY_RANK[f.severity] for c in outputs.review.claims for f in c.findings]
-            sev += [SEVERITY_RANK[f.severity] for f in outputs.review.packet_findings]
-            worst = max([worst, *sev])
-            err.print(
-                f"{name}: {s.get('claims', len(outputs.review.claims))} claims, "
-                f"{s.get('weak_claims', 0)} weak, readiness {s.get('readiness', 'n/a')} -> {out_dir}/{written[0].name}{note}"
-            )
-    dirs = sorted({str(d) for _, d in inputs})
-    err.print(f"reviewed {reviewed}, rejected {rejected}" + (f", internal errors {internal}" if internal else "")
+                r = skipped_result(item)
+            else:
+                stem = item.stem if item.stem not in stems else f"{item.stem}-{item.source_id[-8:]}"
+                stems.add(stem)
+                r = review_ref(source, item, cfg, out_dir, stem=stem)
+            err.print(outcome_line(r, out_dir, listed_only=isinstance(item, Skipped)))
+            results.append(r)
+    counts = Counter(r.status for r in results)
+    dirs = sorted({str(d) for _, _, d in inputs})
+    err.print(f"reviewed {counts['reviewed']}, rejected {counts['rejected']}"
+              + (f", unchanged {counts['unchanged']}" if counts["unchanged"] else "")
+              + (f", failed {counts['failed']}" if counts["failed"] else "")
               + f"; outputs in {', '.join(dirs) or '-'}")
-    if internal:
-        raise typer.Exit(EXIT_INTERNAL)
-    if rejected:
-        raise typer.Exit(EXIT_REJECTED)
-    if threshold is not None and worst >= threshold:
-        raise typer.Exit(EXIT_FINDINGS)
+    hit = threshold is not None and any(r.worst >= threshold for r in results if r.status == "reviewed")
+    raise typer.Exit(exit_code(counts, findings=hit))
 
 
 @app.command()
@@ -196,7 +167,7 @@ def explain(rule: str, config: Optional[Path] = typer.Option(None, "--config", "
     except KeyError:
         err.print(f"unknown rule {rule!r}; `promolint rules` lists them")
         raise typer.Exit(EXIT_USAGE)
-    Console().print(text, markup=False, highlight=False)
+    Console(soft_wrap=True).print(text, markup=False, highlight=False)  # a path must stay copyable
 
 
 @app.command()

@@ -13,3 +13,16 @@ class PacketRejected(Exception):
 
 class ConfigError(Exception):
     """Bad configuration: names the file and the key."""
+
+
+class SourceError(ValueError):
+    """A source that cannot be used at all (bad link, no credentials, folder missing): a usage error.
+
+    The message names the source or the setting to fix, never packet text. A ValueError, since a
+    malformed source argument is a bad value.
+    """
+
+    def __init__(self, message: str, code: str = "source"):
+        super().__init__(message)
+        self.reason = message
+        self.code = code

@@ -5,7 +5,7 @@ delivery read only these. Offsets are in characters of Python strings.
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -14,6 +14,9 @@ Layer = Literal["execution", "process", "outcome"]
 BlockKind = Literal["paragraph", "list_item", "table_cell", "heading"]
 
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+# The vocabulary every stage shares: Impact Pyramid layers, bottom up, and a story's parts, in order.
+LAYERS: tuple[str, ...] = get_args(Layer)
+STORY_PARTS: tuple[str, ...] = ("situation", "complication", "decision", "outcome")
 
 
 class Block(BaseModel):
@@ -89,7 +92,7 @@ class Story(BaseModel):
     id: str
     title: str
     claim_ids: list[str]
-    parts: dict[str, bool] = Field(default_factory=dict, description="situation, complication, decision, outcome")
+    parts: dict[str, bool] = Field(default_factory=dict, description="STORY_PARTS -> present")
     findings: list[Finding] = []
     question: str | None = None
     rewrite: str | None = None

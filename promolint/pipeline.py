@@ -1,20 +1,52 @@
-"""The review pipeline as plain functions: extract, analyze, annotate, render, write.
+"""The review pipeline: one packet's bytes to its outputs, and one source reference to an outcome.
 
-`promolint review` calls these directly (no Prefect); flows/ wrap the same functions as tasks.
-Nothing here logs or raises packet text: errors are `PacketRejected` with a one-line reason.
+`review_bytes` is the in-memory core (extract, analyze, annotate, render). `review_ref` is the one
+per-packet path every command and flow takes: fetch, review, find the author, write, deliver
+back, record; it returns a `PacketResult` whose status is one of `OUTCOMES`, and `exit_code`
+turns a run's results into the exit code of the table in the README.
+
+Privacy: a `PacketResult` holds identifiers, statuses, one-line reasons, scores and rule ids.
+Nothing here logs or raises packet text: a stage's exception is reported by its class name only.
 """
 from __future__ import annotations
 
-import orjson
+import os
+import sqlite3
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Mapping
+
+import orjson
+from pydantic import BaseModel
 
 from promolint.config import Config
-from promolint.model import Review
+from promolint.errors import PacketRejected
+from promolint.model import SEVERITY_RANK, Review
+
+if TYPE_CHECKING:
+    from promolint.flows.ledger import Ledger
+    from promolint.sources.base import PacketRef, Skipped, Source
 
 FINDINGS_SUFFIX = ".findings.json"
 ANNOTATED_SUFFIX = ".annotated.docx"
 FEEDBACK_STEM = ".feedback"
+
+# What can happen to one packet. deferred: it changed while being read; the next pass takes it.
+OUTCOMES = ("reviewed", "unchanged", "rejected", "failed", "deferred")
+
+# The exit code of every command: the first row that applies. The README's table is this one.
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2, 3, 4
+EXIT_TABLE = (
+    (EXIT_USAGE, "usage error: bad arguments, configuration or source (link, credentials, folder); nothing ran"),
+    (EXIT_FAILED, "a packet failed: internal error, or a service or file-system error that outlasted the retries"),
+    (EXIT_REJECTED, "a file was rejected (one line names it and the reason); every other file was still reviewed"),
+    (EXIT_FINDINGS, "a finding at or above `--fail-on` (review)"),
+    (EXIT_OK, "every packet reviewed or unchanged (findings are not errors; deferred packets wait for the next pass)"),
+)
+
+# Worth retrying: the file system, the network, a busy ledger, a stage timeout.
+TRANSIENT = (OSError, TimeoutError, ConnectionError, sqlite3.OperationalError)
 
 
 @dataclass
@@ -41,9 +73,9 @@ def review_bytes(data: bytes, source: str, config: Config, previous: Review | No
     """One packet, in memory. `source` names the packet in messages (a path or an id)."""
     from promolint.analysis import analyze
     from promolint.annotate import annotate_document
+    from promolint.deadline import packet_deadline
     from promolint.extractors import extract_document, open_checked
     from promolint.extractors.container import check_container
-    from promolint.deadline import packet_deadline
     from promolint.render import render_feedback
 
     # One time limit for the whole packet (config.limits.timeout_seconds): PacketRejected(code="timeout").
@@ -65,3 +97,154 @@ def write_outputs(outputs: ReviewOutputs, out_dir: Path, stem: str) -> list[Path
     from promolint.deliver.local import write_atomic
 
     return [write_atomic(Path(out_dir) / name, data) for name, data in outputs.files(stem).items()]
+
+
+class PacketResult(BaseModel):
+    source_id: str
+    name: str
+    status: str                    # one of OUTCOMES
+    reason: str | None = None
+    code: str | None = None        # rejected: the reason code; failed: internal | transient | the source's
+    stem: str | None = None
+    author: str | None = None
+    author_dir: str | None = None
+    outputs: list[str] = []
+    readiness: str | None = None
+    claims: int = 0
+    weak_claims: int = 0
+    scores: dict[str, float] = {}
+    rules: dict[str, int] = {}     # rule id -> findings
+    worst: int = -1                # highest SEVERITY_RANK among the findings (-1: none)
+    progress: dict[str, int] = {}  # resolved / new / remaining vs the previous review
+    note: str | None = None        # delivery note, e.g. "not shared: author unknown"
+    drive: dict[str, str] = {}     # outputs delivered back to the source: role -> id there
+    shared_with: list[str] = []    # who the source shared those outputs with
+    error: str | None = None       # failed: the exception's class name (never its message)
+
+
+def review_ref(source: "Source", ref: "PacketRef", config: Config, out_root: Path, *,
+               ledger: "Ledger | None" = None, per_author: bool = False, stem: str | None = None,
+               force: bool = False) -> PacketResult:
+    """Fetch, review, write, deliver back and record one packet; never raises for a packet's fault.
+
+    With a ledger (batch, watch, flows) an unchanged packet is not reviewed again, the previous
+    review feeds the progress section, and the outcome is recorded. Outputs go to `out_root`, or
+    `out_root/<author>/` with `per_author`, and back to the source when it delivers beside packets.
+    """
+    from promolint.deliver.local_authors import LocalAuthorDestination
+    from promolint.extractors.authors import resolve_author
+
+    base = dict(source_id=ref.source_id, name=ref.name)
+    if ledger is not None and not force and ledger.is_current(ref):
+        return result_from_ledger(ledger, ref)
+    try:
+        data = source.fetch(ref)
+        if not source.fetched_current(ref, data):
+            return PacketResult(**base, status="deferred", reason="changed while being read")
+        previous = ledger.previous_review(ref.source_id) if ledger is not None else None
+        outputs = review_bytes(data, ref.source_id, config, previous=previous)
+        author = resolve_author(outputs.review.packet.get("author"), ref.name, config.delivery.author_from)
+        stem = stem or (ledger.stem_for(ref) if ledger is not None else ref.stem)
+        files = outputs.files(stem)
+        dest = LocalAuthorDestination(out_root, per_author=per_author)
+        delivered = dest.deliver(ref, files, author)
+        written = sorted(delivered.locations.values())
+        back = source.destination(config)
+        remote = back.deliver(ref, {k: v for k, v in files.items() if not k.endswith(FINDINGS_SUFFIX)}, author) \
+            if back is not None else None
+        note = "; ".join(n for n in (delivered.note, remote.note if remote else None) if n) or None
+        author_dir = str(dest.folder_for(author).relative_to(out_root)) if per_author else "."
+        if ledger is not None:
+            old = ledger.get(ref.source_id)
+            for stale in set(old.outputs if old else []) - set(written):
+                Path(stale).unlink(missing_ok=True)  # e.g. the author's folder changed
+            ledger.save_review(ref.source_id, outputs.findings_json())
+            ledger.record(ref, "reviewed", stem=stem, author_dir=author_dir, outputs=written, note=note)
+    except PacketRejected as e:
+        if ledger is not None:
+            ledger.record(ref, "rejected", reason=e.reason)
+        return PacketResult(**base, status="rejected", reason=e.reason, code=e.code)
+    except Exception as e:  # a stage bug or a service error must not stop the others, nor leak text
+        if os.environ.get("PROMOLINT_DEBUG"):
+            raise
+        service = source.failure_reason(e)
+        if service is None and isinstance(e, TRANSIENT):
+            reason, code = f"transient error ({type(e).__name__})", "transient"
+        else:
+            reason, code = service or f"internal error ({type(e).__name__})", "service" if service else "internal"
+        if ledger is not None:
+            ledger.record(ref, "failed", reason=reason)
+        return PacketResult(**base, status="failed", reason=reason, code=code, error=type(e).__name__)
+    return PacketResult(**base, status="reviewed", stem=stem, author=author, author_dir=author_dir, outputs=written,
+                        note=note, drive=remote.locations if remote else {},
+                        shared_with=remote.shared_with if remote else [],
+                        progress=progress_counts(previous, outputs.review), **review_facts(outputs.review))
+
+
+def skipped_result(item: "Skipped", ledger: "Ledger | None" = None) -> PacketResult:
+    """A file the source would not offer: rejected with its reason, or unchanged when the source
+    itself records its current version as reviewed (with this ledger's facts when it has them)."""
+    from promolint.sources.base import PacketRef
+
+    if not item.already_reviewed:
+        return PacketResult(source_id=item.source_id, name=item.name, status="rejected", reason=item.reason,
+                            code=item.code)
+    e = ledger.get(item.source_id) if ledger is not None else None
+    if e is not None and e.status == "reviewed":
+        return result_from_ledger(ledger, PacketRef(source_id=item.source_id, name=item.name, version=e.version))
+    return PacketResult(source_id=item.source_id, name=item.name, status="unchanged", reason=item.reason,
+                        note="reviewed elsewhere (recorded on the source)" if ledger is not None else None)
+
+
+def result_from_ledger(ledger: "Ledger", ref: "PacketRef") -> PacketResult:
+    e = ledger.get(ref.source_id)
+    base = dict(source_id=ref.source_id, name=ref.name)
+    if e is None:
+        return PacketResult(**base, status="failed", reason="not in ledger", code="internal")
+    if e.status == "rejected":
+        return PacketResult(**base, status="rejected", reason=e.reason, code="rejected")
+    prev = ledger.previous_review(ref.source_id)
+    facts = review_facts(prev) if prev else {}
+    return PacketResult(**base, status="unchanged", stem=e.stem, author_dir=e.author_dir, outputs=e.outputs,
+                        note=e.note, **facts)
+
+
+def review_facts(review: Review) -> dict:
+    """Readiness, dimension scores, rule counts and the worst severity: the review facts that leave."""
+    s = review.summary or {}
+    readiness = s.get("readiness")
+    scores = {str(k): float(v["score"]) for k, v in (s.get("dimensions") or {}).items()
+              if isinstance(v, dict) and isinstance(v.get("score"), (int, float))}
+    findings = [*(f for c in review.claims for f in c.findings), *(f for st in review.stories for f in st.findings),
+                *review.packet_findings]
+    return {"readiness": str(readiness) if readiness is not None else None, "scores": scores,
+            "claims": int(s.get("claims", len(review.claims))), "weak_claims": int(s.get("weak_claims", 0)),
+            "rules": dict(Counter(f.rule for f in findings)),
+            "worst": max((SEVERITY_RANK[f.severity] for f in findings), default=-1)}
+
+
+def _finding_keys(review: Review) -> set[tuple]:
+    """Finding identity across revisions: rule plus where (section, claim text hash)."""
+    from promolint.sources.local import content_hash
+
+    keys = {(f.rule, c.section, content_hash(c.text.encode())) for c in review.claims for f in c.findings}
+    keys |= {(f.rule, "story", st.title) for st in review.stories for f in st.findings}
+    keys |= {(f.rule, "packet", "") for f in review.packet_findings}
+    return keys
+
+
+def progress_counts(previous: Review | None, current: Review) -> dict[str, int]:
+    if previous is None:
+        return {}
+    old, new = _finding_keys(previous), _finding_keys(current)
+    return {"resolved": len(old - new), "new": len(new - old), "remaining": len(old & new)}
+
+
+def exit_code(outcomes: Mapping[str, int], findings: bool = False) -> int:
+    """The README's exit-code table over a run's outcome counts (status -> packets); `findings`:
+    some reviewed packet has a finding at or above --fail-on."""
+    if outcomes.get("failed"):
+        return EXIT_FAILED
+    if outcomes.get("rejected"):
+        return EXIT_REJECTED
+    return EXIT_FINDINGS if findings else EXIT_OK

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from promolint.model import SEVERITY_RANK, ClaimReview, Finding, Review, Story
+from promolint.model import LAYERS, SEVERITY_RANK, STORY_PARTS as PARTS, ClaimReview, Finding, Review, Story
 
-LAYERS = ("execution", "process", "outcome")
-DIMENSIONS = ("technical_excellence", "delivery_results", "judgment_and_communication", "leadership")
-PARTS = ("situation", "complication", "decision", "outcome")
 # How much one finding moves a packet when ranking the changes that matter most.
 _WEIGHT = {"error": 3.0, "warning": 2.0, "info": 0.5}
 TOP_CHANGES = 3
@@ -67,7 +64,8 @@ def _summary(summary: dict, claims: dict[str, dict]) -> dict:
         "ownership": {k: _num(own.get(k)) for k in ("owned", "diluted", "ratio")},
         "metric_coverage": {k: _num(cov.get(k)) for k in ("any_number", "business_number")},
         "dimensions": [{"key": k, "score": _num(_dict(dims.get(k)).get("score")),
-                        "evidence": evidence(_dict(dims.get(k)).get("evidence"))} for k in DIMENSIONS],
+                        "evidence": evidence(_dict(dims.get(k)).get("evidence"))}
+                       for k in dims],  # the rules' dimensions (config/rules/*.yaml), in their order
         "principles_with": [{"principle": p.get("principle"), "claims": evidence(p.get("claim_ids"))}
                             for p in pri.get("with_evidence") or [] if isinstance(p, dict)],
         "principles_without": [p for p in pri.get("without") or [] if isinstance(p, str)],

@@ -20,6 +20,7 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from promolint.deadline import check_deadline
+from promolint.ooxml import WP_NS, document_from_parts, replace_document_element
 from promolint.render.blocks import Block, Run
 
 _PARA_STYLE = {"title": "Title", "subtitle": "Subtitle", "quote": "Quote"}
@@ -123,16 +124,12 @@ class _Xml(str):
 
 
 _BODY_MARK = "promolint-body-7d1f0c"
-_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 _BODY_PARSER = etree.XMLParser(recover=True)  # what docxtpl parses the rendered body with
-_DOCPR = etree.XPath("//wp:docPr", namespaces={"wp": _WP_NS})
+_DOCPR = etree.XPath("//wp:docPr", namespaces={"wp": WP_NS})
 
 
 def _template_doc(template: bytes):
     """A fresh python-docx Document of the template, from members and trees parsed once per process."""
-    from promolint.extractors import _document_from_parts
-
     cached = _TEMPLATE_CACHE.get(template)
     if cached is None:
         from docx.oxml.parser import oxml_parser
@@ -151,7 +148,7 @@ def _template_doc(template: bytes):
         cached = _TEMPLATE_CACHE[template] = (parts, trees)
     parts, trees = cached
     # Only parts python-docx parses take a tree; each render gets its own copies (docxtpl edits them).
-    return _document_from_parts(parts, {name: deepcopy(tree) for name, tree in trees.items()})
+    return document_from_parts(parts, {name: deepcopy(tree) for name, tree in trees.items()}, template)
 
 
 _TEMPLATE_CACHE: dict[bytes, tuple[dict, dict]] = {}
@@ -206,7 +203,7 @@ def to_docx(blocks: list[Block], template: bytes, context: dict, env, table_styl
         root = etree.fromstring(xml.replace(mark, body_xml), _BODY_PARSER)
         for i, el in enumerate(_DOCPR(root), start=1001):  # docxtpl numbers them 1001... in order
             el.attrib["id"] = str(i)
-        doc.part._element = doc._element = root
+        replace_document_element(doc, root)
     else:  # the template repeats, hides or wraps {{p body }}: let docxtpl lay the body out itself
         tpl = DocxTemplate(io.BytesIO(template))
         body_xml = _body_xml(blocks, tpl.get_docx(), table_style)

@@ -14,9 +14,9 @@ from typing import Any, Iterator
 
 from googleapiclient.errors import HttpError
 
-from promolint.errors import PacketRejected
-from promolint.sources.base import PacketRef, Skipped
-from promolint.sources.gdrive_auth import DriveClient, GDriveConfig, error_reason
+from promolint.errors import PacketRejected, SourceError
+from promolint.sources.base import ALREADY_REVIEWED_CODE, PacketRef, Skipped, Source
+from promolint.sources.gdrive_auth import DriveAuthError, DriveClient, GDriveConfig, error_reason
 
 DOC_MIME = "application/vnd.google-apps.document"
 FOLDER_MIME = "application/vnd.google-apps.folder"
@@ -42,7 +42,7 @@ def parse_folder_spec(spec: str) -> str | None:
     if spec.startswith("gdrive://"):
         fid = spec[len("gdrive://"):].strip("/")
         if not re.fullmatch(_ID, fid):
-            raise ValueError("gdrive:// needs a Drive folder id, e.g. gdrive://1AbC...")
+            raise SourceError("gdrive:// needs a Drive folder id, e.g. gdrive://1AbC...")
         return fid
     url = urllib.parse.urlsplit(spec)
     if url.scheme in ("http", "https") and url.hostname == "drive.google.com":
@@ -51,7 +51,7 @@ def parse_folder_spec(spec: str) -> str | None:
         fid = m.group(1) if m else qid
         if fid and re.fullmatch(_ID, fid):
             return fid
-        raise ValueError("not a Drive folder link; open the folder in Drive and copy its address")
+        raise SourceError("not a Drive folder link; open the folder in Drive and copy its address")
     return None
 
 
@@ -119,8 +119,10 @@ def _api_folder_missing(e: HttpError) -> bool:
     return e.resp.status == 404
 
 
-class GDriveSource:
-    """Source protocol over one Drive folder (direct children; subfolders are not scanned)."""
+class GDriveSource(Source):
+    """One Drive folder (direct children; subfolders are not scanned)."""
+
+    scheme = "gdrive"
 
     def __init__(self, folder_id: str, client: DriveClient, config: Any | None = None, skip_reviewed: bool = True):
         self.folder_id = folder_id
@@ -142,10 +144,11 @@ class GDriveSource:
                     fileId=self.folder_id, fields="id,mimeType,driveId", supportsAllDrives=True))
             except HttpError as e:
                 if _api_folder_missing(e):
-                    raise PacketRejected(f"gdrive://{self.folder_id}", "Drive folder not found or not shared with promolint's account", "not_found") from None
+                    raise SourceError(f"gdrive://{self.folder_id}: Drive folder not found or not shared with promolint's account",
+                                      "not_found") from None
                 raise
             if self._folder.get("mimeType") != FOLDER_MIME:
-                raise PacketRejected(f"gdrive://{self.folder_id}", "is not a Drive folder", "not_folder")
+                raise SourceError(f"gdrive://{self.folder_id}: is not a Drive folder", "not_folder")
         return self._folder
 
     def _corpus(self) -> dict:
@@ -165,15 +168,17 @@ class GDriveSource:
         elif mime == DOCX_MIME or name.lower().endswith(".docx"):
             kind = KIND_DOCX
         elif mime == SHORTCUT_MIME:
-            return Skipped(source_id=f["id"], name=name, reason="a shortcut: put the document itself in the folder")
+            return Skipped(source_id=f["id"], name=name, reason="a shortcut: put the document itself in the folder",
+                           code="shortcut")
         elif name.lower().endswith((".doc", ".docm", ".dotx", ".dotm")):
-            return Skipped(source_id=f["id"], name=name, reason="not a .docx or Google Doc: save it as .docx or open it as a Google Doc")
+            return Skipped(source_id=f["id"], name=name, code="not-word",
+                           reason="not a .docx or Google Doc: save it as .docx or open it as a Google Doc")
         else:
-            return Skipped(source_id=f["id"], name=name, reason="not a Google Doc or .docx")
+            return Skipped(source_id=f["id"], name=name, reason="not a Google Doc or .docx", code="not-word")
         rev = file_rev(f)
         if already_reviewed(f):
             if self.skip_reviewed:
-                return Skipped(source_id=f["id"], name=name, reason=ALREADY_REVIEWED)
+                return Skipped(source_id=f["id"], name=name, reason=ALREADY_REVIEWED, code=ALREADY_REVIEWED_CODE)
             rev = f["appProperties"][P_REV]  # keep the ledger's version stable across our own marks
         if kind == KIND_GDOC and not name.lower().endswith(".docx"):
             name += ".docx"  # what fetch returns; keeps PacketRef.stem the document's title
@@ -221,7 +226,7 @@ class GDriveSource:
 
     # -- watching
 
-    def changed_since(self, state: dict | None) -> tuple[list[PacketRef | Skipped], dict]:
+    def changes(self, state: dict | None) -> tuple[list[PacketRef | Skipped], dict]:
         """Packets added or changed since `state` (a dict the caller persists, e.g. as JSON).
 
         First run, another folder, or an expired/invalid token: a full listing, with the start token
@@ -241,7 +246,7 @@ class GDriveSource:
         drive_id = self.folder.get("driveId")
         token = self.client.execute(self.client.service.changes().getStartPageToken(
             supportsAllDrives=True, **({"driveId": drive_id} if drive_id else {})))["startPageToken"]
-        items = [x for x in self.list() if not (isinstance(x, Skipped) and x.reason == ALREADY_REVIEWED)]
+        items = [x for x in self.list() if not (isinstance(x, Skipped) and x.already_reviewed)]
         return items, {"folder": self.folder_id, "drive_id": drive_id, "page_token": token, "full_scan": True}
 
     def _changes(self, token: str, drive_id: str | None) -> tuple[list[PacketRef | Skipped], str]:
@@ -258,7 +263,7 @@ class GDriveSource:
                     out.pop(ch.get("fileId"), None)
                     continue
                 item = self.classify(f)
-                if item is None or (isinstance(item, Skipped) and item.reason == ALREADY_REVIEWED):
+                if item is None or (isinstance(item, Skipped) and item.already_reviewed):
                     out.pop(f["id"], None)
                 else:
                     out[f["id"]] = item
@@ -266,11 +271,31 @@ class GDriveSource:
                 return list(out.values()), page["newStartPageToken"]
             token = page["nextPageToken"]
 
+    # -- capabilities
+
+    def check(self) -> None:
+        self.client.service  # loads the credentials (DriveAuthError is a SourceError); no Drive call
+
+    def destination(self, config: Any):
+        """Outputs go back beside the packet (or to gdrive.reviewed_folder), shared with its author."""
+        if getattr(self, "_destination", None) is None:
+            from promolint.deliver.gdrive import GDriveDestination
+
+            self._destination = GDriveDestination.for_source(self, config or self.config)
+        return self._destination
+
+    def failure_reason(self, exc: BaseException) -> str | None:
+        if isinstance(exc, HttpError):  # what survived the client's retries: the status only
+            return f"Drive error (HTTP {getattr(exc.resp, 'status', '?')})"
+        if isinstance(exc, DriveAuthError):
+            return "Drive credentials rejected"
+        return None
+
 
 def open_gdrive(spec: str, config: Any | None = None, client: DriveClient | None = None, write: bool = True) -> GDriveSource:
     """gdrive://FOLDER_ID or a Drive folder URL -> GDriveSource. `write` picks the OAuth scope."""
     folder_id = parse_folder_spec(spec)
     if folder_id is None:
-        raise ValueError("not a Drive folder: use gdrive://FOLDER_ID or the folder's Drive link")
+        raise SourceError("not a Drive folder: use gdrive://FOLDER_ID or the folder's Drive link")
     client = client or DriveClient(GDriveConfig.from_config(config), write=write)
     return GDriveSource(folder_id, client, config=config)

@@ -25,6 +25,7 @@ from google.auth.exceptions import RefreshError
 from googleapiclient.discovery import build_from_document
 from googleapiclient.errors import HttpError
 from promolint.config import GDriveConfig
+from promolint.errors import SourceError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 log = logging.getLogger("promolint.gdrive")
@@ -39,7 +40,7 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 
 
-class DriveAuthError(Exception):
+class DriveAuthError(SourceError):
     """Drive credentials are missing or unusable. The message says which setting to fix."""
 
 

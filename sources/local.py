@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from pathlib import Path
 from typing import Iterator
 
-from promolint.sources.base import PacketRef, Skipped
+from promolint.sources.base import PacketRef, Skipped, Source
 
 # Extensions offered for review; anything Word-like is offered so the extractor can say why it
 # rejects it (legacy .doc, templates, macros) instead of silently ignoring it.
@@ -16,7 +18,9 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class LocalSource:
+class LocalSource(Source):
+    scheme = "file"
+
     def __init__(self, paths: list[Path]):
         self.paths = [Path(p) for p in paths]
 
@@ -29,17 +33,52 @@ class LocalSource:
 
     def list(self) -> Iterator[PacketRef | Skipped]:
         for f in self._files():
+            if not f.exists():
+                yield Skipped(source_id=str(f), name=str(f), reason="no such file or folder", code="not-found")
+                continue
             if f.suffix.lower() not in WORD_SUFFIXES:
                 if any(q.is_dir() and f.parent == q for q in self.paths):
                     continue  # a folder's non-Word files are not packets; say nothing
-                yield Skipped(source_id=str(f.resolve()), name=f.name, reason="not a Word document (.docx)")
+                yield Skipped(source_id=str(f.resolve()), name=f.name, reason="not a Word document (.docx)",
+                              code="not-word")
                 continue
             try:
                 version = content_hash(f.read_bytes())
             except OSError as e:
-                yield Skipped(source_id=str(f), name=f.name, reason=f"cannot be read ({e.strerror or 'I/O error'})")
+                yield Skipped(source_id=str(f), name=f.name, reason=f"cannot be read ({e.strerror or 'I/O error'})",
+                              code="unreadable")
                 continue
             yield PacketRef(source_id=str(f.resolve()), name=f.name, version=version)
 
     def fetch(self, ref: PacketRef) -> bytes:
         return Path(ref.source_id).read_bytes()
+
+    # -- capabilities
+
+    def default_out(self) -> Path | None:
+        first = self.paths[0]
+        return (first if first.is_dir() else first.parent) / "reviewed"
+
+    def fetched_current(self, ref: PacketRef, data: bytes) -> bool:
+        return content_hash(data) == ref.version
+
+    def watch_paths(self) -> list[Path]:
+        return sorted({p if p.is_dir() else p.parent for p in self.paths})
+
+    def settle(self, refs: list[PacketRef], seconds: float) -> tuple[list[PacketRef], list[PacketRef]]:
+        """Ready: size and mtime unchanged across `seconds`. One wait covers all candidates, and
+        files already untouched for that long need none."""
+        def stat(r: PacketRef):
+            try:
+                s = os.stat(r.source_id)
+                return (s.st_size, s.st_mtime_ns)
+            except OSError:
+                return None
+
+        first = {r.source_id: stat(r) for r in refs}
+        now_ns = time.time_ns()
+        young = [r for r in refs if first[r.source_id] is None or now_ns - first[r.source_id][1] < seconds * 1e9]
+        if young:
+            time.sleep(seconds)
+        moving = {r.source_id for r in young if first[r.source_id] is None or stat(r) != first[r.source_id]}
+        return [r for r in refs if r.source_id not in moving], [r for r in refs if r.source_id in moving]

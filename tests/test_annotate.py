@@ -17,7 +17,7 @@ from lxml import etree
 from promolint.annotate import annotate, remove_comments_by
 from conftest import SHARED, build_packet
 from promolint.extractors import extract_packet
-from promolint.extractors.wordxml import body_paragraphs, comment_spans, mark_comment_range, paragraph_text
+from promolint.ooxml import body_paragraphs, comment_spans, mark_comment_range, paragraph_text
 from promolint.config import load_config
 from promolint.model import ClaimReview, Finding, Review
 

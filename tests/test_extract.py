@@ -12,7 +12,7 @@ from docx.oxml.ns import nsdecls
 
 from conftest import SHARED, build_packet
 from promolint.extractors import extract_packet
-from promolint.extractors.wordxml import body_paragraphs, paragraph_text
+from promolint.ooxml import body_paragraphs, paragraph_text
 from promolint.config import load_config
 from promolint.errors import PacketRejected
 

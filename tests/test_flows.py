@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from promolint.pipeline import EXIT_REJECTED
 
 from conftest import build_packet  # noqa: E402
 from prefect_harness import harness  # noqa: E402,F401  (fixture)
@@ -208,9 +209,9 @@ def test_batch_progress_bar_on_a_terminal(harness, folder, tmp_path, monkeypatch
     buf = io.StringIO()
     monkeypatch.setattr(commands, "err", Console(file=buf, force_terminal=True, width=120))
     code = commands.run_batch(str(folder), tmp_path / "out", write_config(tmp_path / "c.yaml"), progress=True)
-    assert code == 1  # broken.docx is quarantined
+    assert code == EXIT_REJECTED  # broken.docx is quarantined
     import re
 
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buf.getvalue())  # without the terminal's escape codes
     assert "reviewing" in text and "4/4" in text
-    assert "3 reviewed (3 this run), 1 skipped, 0 failed" in text
+    assert "3 reviewed (3 this run), 1 rejected, 0 failed" in text

@@ -12,6 +12,7 @@ from drive_double import DOC_MIME
 from drive_double.fixtures import drive  # noqa: F401  (fixture)
 from prefect_harness import harness  # noqa: F401  (fixture)
 from promolint.sources.gdrive import O_ROLE, O_SOURCE, P_ANNOTATED, P_FEEDBACK, P_REV, GDriveSource
+from promolint.pipeline import EXIT_REJECTED
 
 
 CLAIMS = ["I led the migration of the billing service to the new ledger, cutting incidents by 40%.",
@@ -34,7 +35,7 @@ def test_batch_reviews_a_drive_folder_and_returns_docs_to_authors(harness, drive
     env = {"PROMOLINT_DRIVE_ROOT_URL": drive.root_url, "PROMOLINT_DRIVE_TOKEN": drive.token, **harness["env"]}
 
     r = run_cli("batch", f"gdrive://{folder}", "--out", tmp_path / "out", "--no-progress", env=env)
-    assert r.returncode == 1, r.stderr   # 1: budget.pdf is skipped, and says why
+    assert r.returncode == EXIT_REJECTED, r.stderr   # budget.pdf is rejected, and says why
     summary = (tmp_path / "out" / "cycle-summary.md").read_text()
     assert "budget.pdf" in summary and "not a Google Doc or .docx" in summary
     local = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.findings.json"))
@@ -60,7 +61,7 @@ def test_batch_reviews_a_drive_folder_and_returns_docs_to_authors(harness, drive
 
     drive.reset_counts()
     r = run_cli("batch", f"gdrive://{folder}", "--out", tmp_path / "out", "--no-progress", env=env)
-    assert r.returncode == 1, r.stderr                              # only budget.pdf, again
+    assert r.returncode == EXIT_REJECTED, r.stderr                  # only budget.pdf, again
     assert drive.total_calls == 2, drive.calls                      # folder + listing, nothing per packet
     assert len([f for f in drive.children(folder) if f["appProperties"].get(O_ROLE)]) == 4
     assert len(drive.notifications) == 2

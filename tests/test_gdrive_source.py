@@ -5,7 +5,7 @@ import pytest
 
 from drive_double import DOC_MIME, DOCX_MIME
 from drive_double.fixtures import drive  # noqa: F401  (fixture)
-from promolint.errors import PacketRejected
+from promolint.errors import PacketRejected, SourceError
 from promolint.sources.base import PacketRef, Skipped
 from promolint.sources.gdrive import ALREADY_REVIEWED, P_REV, open_gdrive, parse_folder_spec
 from promolint.sources.gdrive_auth import DriveClient, GDriveConfig
@@ -125,7 +125,7 @@ def test_oversized_packet_is_rejected_before_download(drive):
 
 
 def test_missing_folder(drive):
-    with pytest.raises(PacketRejected) as e:
+    with pytest.raises(SourceError) as e:
         list(source("1NoSuchFolderXXXX").list())
     assert e.value.code == "not_found"
 
@@ -174,12 +174,12 @@ def test_watch_first_run_scans_then_reads_changes_only(drive):
         drive.add_file(f"p{i}.docx", folder, f"v1 {i}".encode())
     src = source(folder)
 
-    items, state = src.changed_since(None)
+    items, state = src.changes(None)
     assert len(items) == 5 and state["full_scan"]
 
     # nothing happened: one changes.list call, no listing, no per-packet calls
     drive.reset_counts()
-    items, state = source(folder).changed_since(state)
+    items, state = source(folder).changes(state)
     assert items == [] and drive.calls == {"drive.changes.list": 1}
 
     # one packet edited, one added, one elsewhere: only ours come back
@@ -188,7 +188,7 @@ def test_watch_first_run_scans_then_reads_changes_only(drive):
     new = drive.add_file("new.docx", folder, b"new")
     drive.add_file("other.docx", drive.add_folder("Other"), b"x")
     drive.reset_counts()
-    items, state = source(folder).changed_since(state)
+    items, state = source(folder).changes(state)
     assert {i.source_id for i in items} == {p0, new}
     assert drive.calls == {"drive.changes.list": 1}
     assert all(isinstance(i, PacketRef) for i in items)
@@ -197,7 +197,7 @@ def test_watch_first_run_scans_then_reads_changes_only(drive):
 def test_watch_invalid_token_falls_back_to_full_scan(drive):
     folder = drive.add_folder("Packets")
     drive.add_file("a.docx", folder, b"x")
-    items, state = source(folder).changed_since({"folder": folder, "page_token": "bogus"})
+    items, state = source(folder).changes({"folder": folder, "page_token": "bogus"})
     assert [i.name for i in items] == ["a.docx"]
     assert state["full_scan"] and state["page_token"] != "bogus"
     assert drive.calls["drive.changes.list"] == 1 and drive.calls["drive.files.list"] == 1
@@ -207,27 +207,27 @@ def test_watch_ignores_reviewed_packets_and_own_marks(drive):
     folder = drive.add_folder("Packets")
     gdoc = drive.add_file("G", folder, b"x", mime=DOC_MIME)
     src = source(folder)
-    _, state = src.changed_since(None)
+    _, state = src.changes(None)
     # what the destination does after delivery: mark the packet (this bumps modifiedTime in the double)
     src.client.execute(src.client.service.files().update(
         fileId=gdoc, body={"appProperties": {P_REV: drive.files[gdoc]["modifiedTime"]}}, fields="id"))
-    items, state = source(folder).changed_since(state)
+    items, state = source(folder).changes(state)
     assert items == []
     # and a plain listing reports it as unchanged
     [item] = list(source(folder).list())
     assert isinstance(item, Skipped) and item.reason == ALREADY_REVIEWED
     # the author edits it again: it is back
     drive.edit(gdoc, b"y", by="author@example.com")
-    items, _ = source(folder).changed_since(state)
+    items, _ = source(folder).changes(state)
     assert [i.source_id for i in items] == [gdoc]
 
 
 def test_watch_shared_drive_uses_drive_changes(drive):
     folder = drive.add_folder("Team", drive_id="0ASharedDrive")
-    _, state = source(folder).changed_since(None)
+    _, state = source(folder).changes(None)
     assert state["drive_id"] == "0ASharedDrive"
     fid = drive.add_file("t.docx", folder, b"x")
-    items, _ = source(folder).changed_since(state)
+    items, _ = source(folder).changes(state)
     assert [i.source_id for i in items] == [fid]
 
 

@@ -8,7 +8,10 @@ import threading
 import docx
 import pytest
 
-from promolint.deliver.local_authors import LocalAuthorDestination, author_folder, resolve_author
+from promolint.config import load_config
+from promolint.deliver.local_authors import LocalAuthorDestination, author_folder
+from promolint.extractors import extract_packet
+from promolint.extractors.authors import resolve_author as resolve
 from promolint.flows.ledger import Ledger
 from promolint.sources.base import PacketRef
 
@@ -82,6 +85,17 @@ def _docx(author="", lines=()):
 ORDER = ["core_properties", "name_line", "file_name"]
 
 
+def resolve_author(data: bytes, r: PacketRef, order: list[str]) -> str | None:
+    """The one resolver as the pipeline uses it: the extractor's answer, then the file name."""
+    config = load_config()
+    config.delivery.author_from = order
+    try:
+        packet_author = extract_packet(data, r.name, config).author
+    except Exception:  # an unreadable file: only the file name is left
+        packet_author = None
+    return resolve(packet_author, r.name, order)
+
+
 def test_author_from_core_properties_first():
     data = _docx("Priya Natarajan", ["Name: Someone Else"])
     assert resolve_author(data, ref(name="packet-x.docx"), ORDER) == "Priya Natarajan"
@@ -90,6 +104,12 @@ def test_author_from_core_properties_first():
 def test_author_from_name_line_when_core_properties_are_a_tool_default():
     data = _docx("python-docx", ["Promotion packet", "Name: Tomás Ortega", "Level: L5"])
     assert resolve_author(data, ref(name="p.docx"), ORDER) == "Tomás Ortega"
+
+
+def test_a_candidate_line_names_the_memo_and_the_folder_alike():
+    data = _docx("python-docx", ["Promotion packet", "Candidate: Jane Doe", "Level: L5"])
+    assert resolve_author(data, ref(name="jd.docx"), ORDER) == "Jane Doe"
+    assert author_folder(resolve_author(data, ref(name="jd.docx"), ORDER)) == "Jane Doe"
 
 
 def test_author_from_file_name_last():
@@ -101,6 +121,7 @@ def test_author_order_is_configurable():
     data = _docx("Priya Natarajan", ["Name: Tomás Ortega"])
     assert resolve_author(data, ref(name="p.docx"), ["name_line", "core_properties"]) == "Tomás Ortega"
     assert resolve_author(_docx(""), ref(name="jane-doe.docx"), ["core_properties"]) is None
+    assert resolve_author(data, ref(name="jane-doe.docx"), ["file_name", "core_properties"]) == "Jane Doe"
 
 
 @pytest.mark.parametrize("name,folder", [("Jane Doe", "Jane Doe"), ("../../etc", "etc"), ("A/B:C", "A_B_C"),

@@ -233,7 +233,7 @@ def test_list_and_explain():
     ids = {r["id"] for r in rows}
     assert len(ids) >= 20 and all(r["example"] for r in rows)
     text = explain_rule("ownership.collaboration", CFG)
-    assert "Partnered with Payments" in text and "RUBRIC.md#ownership" in text and "Why:" in text
+    assert "Partnered with Payments" in text and "rationale.md#ownership" in text and "Why:" in text
     with pytest.raises(UnknownRule, match="ownership.collaboration"):
         explain_rule("ownership.colaboration", CFG)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import threading
 
-from promolint.flows.core import clean_partial_writes, stable
+from promolint.flows.core import clean_partial_writes
 from promolint.sources import LocalSource
 
 
@@ -24,8 +24,8 @@ def test_a_file_still_growing_is_deferred_and_a_quiet_one_is_not(tmp_path):
     t = threading.Thread(target=copy_in)
     t.start()
     try:
-        refs = [r for r in LocalSource([tmp_path]).list()]
-        ready, moving = stable(refs, settle_seconds=0.5)
+        source = LocalSource([tmp_path])
+        ready, moving = source.settle(list(source.list()), 0.5)
     finally:
         stop.set()
         t.join()
@@ -35,7 +35,8 @@ def test_a_file_still_growing_is_deferred_and_a_quiet_one_is_not(tmp_path):
 
 def test_a_recently_written_file_that_stopped_changing_is_ready(tmp_path):
     (tmp_path / "new.docx").write_bytes(b"PK")
-    ready, moving = stable(list(LocalSource([tmp_path]).list()), settle_seconds=0.2)
+    source = LocalSource([tmp_path])
+    ready, moving = source.settle(list(source.list()), 0.2)
     assert [r.name for r in ready] == ["new.docx"] and moving == []
 
 

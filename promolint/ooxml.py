@@ -1,6 +1,7 @@
-"""Raw WordprocessingML shared by the extractor and the annotator.
+"""The one Word XML layer every stage shares: namespaces, paragraph text, comment anchors, and
+opening a python-docx Document from members already unpacked.
 
-Both sides must agree on what a paragraph's text is and which paragraph is number N, or an
+Extractor and annotator must agree on what a paragraph's text is and which paragraph is number N, or an
 annotation lands on the wrong words. So both use `body_paragraphs` and `visible_pieces` from here.
 Visible text means tracked changes accepted: insertions and moves-to count, deletions and
 moves-from do not; field codes are hidden, field results shown; nested paragraphs (text boxes)
@@ -8,15 +9,39 @@ are their own paragraphs. Per-element text follows python-docx's `Paragraph.text
 """
 from __future__ import annotations
 
+import io
 from copy import deepcopy
-from typing import Iterator, NamedTuple
+from functools import lru_cache
+from importlib.resources import files
+from typing import TYPE_CHECKING, Iterator, NamedTuple
 
 from lxml import etree
+
+if TYPE_CHECKING:
+    from docx.document import Document
+
+# -- namespaces (transitional OOXML; promolint.extractors.container maps Strict onto these)
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+CP_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
+W15_NS = "http://schemas.microsoft.com/office/word/2012/wordml"
+W16CID_NS = "http://schemas.microsoft.com/office/word/2016/wordml/cid"
+W16CEX_NS = "http://schemas.microsoft.com/office/word/2018/wordml/cex"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+RT_OFFICE_DOCUMENT = f"{R_NS}/officeDocument"
+
+# Word 2013+ comment side parts. Registered with python-docx as XML parts (its documented
+# extension point, as python-docx registers its own) so they are edited through `part.element`.
+_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+CT_COMMENTS_SIDE_PARTS = (f"{_WML}commentsExtended+xml", f"{_WML}commentsIds+xml", f"{_WML}commentsExtensible+xml")
 
 
 def w(tag: str) -> str:
@@ -217,3 +242,107 @@ def _twins(a: etree._Element, b: etree._Element) -> bool:
     pa, pb = a.find(W_RPR), b.find(W_RPR)
     return (pa is None and pb is None) or (
         pa is not None and pb is not None and etree.tostring(pa, method="c14n") == etree.tostring(pb, method="c14n"))
+
+
+# -- python-docx documents
+
+
+def _register_side_parts() -> None:
+    from docx.opc.part import PartFactory, XmlPart
+
+    for ct in CT_COMMENTS_SIDE_PARTS:
+        PartFactory.part_type_for.setdefault(ct, XmlPart)
+
+
+_register_side_parts()
+
+
+def open_docx(package: bytes) -> "Document":
+    import docx
+
+    return docx.Document(io.BytesIO(package))
+
+
+def document_from_parts(parts: dict[str, bytes], trees: dict, package: bytes) -> "Document":
+    """What `docx.Document(package)` returns, built from members already unpacked (`parts`) and
+    trees already parsed with python-docx's parser (`trees`, consumed), so nothing is unzipped or
+    parsed twice. python-docx has no public loader for that, so this drives its package reader;
+    if those internals differ from the ones it was written against, the package opens the
+    ordinary way (slower, same result).
+    """
+    try:
+        load = _internal_loader()
+    except (ImportError, AttributeError, TypeError):
+        return open_docx(package)
+    return load(parts, trees)
+
+
+def _internal_loader():
+    """python-docx's package reader, driven over unpacked members (python-docx 1.x internals)."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.package import Unmarshaller
+    from docx.opc.part import PartFactory, XmlPart
+    from docx.opc.pkgreader import PackageReader, _ContentTypeMap
+    from docx.opc.packuri import PACKAGE_URI
+    from docx.package import Package
+
+    srels_for, load_parts = PackageReader._srels_for, PackageReader._load_serialized_parts
+    part_cls_for, xml_load = PartFactory._part_cls_for, XmlPart.load.__func__
+
+    def load(parts: dict[str, bytes], trees: dict) -> "Document":
+        phys = _PartsReader(parts)
+        content_types = _ContentTypeMap.from_xml(phys.content_types_xml)
+        pkg_srels = srels_for(phys, PACKAGE_URI)
+        reader = PackageReader(content_types, pkg_srels, load_parts(phys, pkg_srels, content_types))
+
+        def part_factory(partname, content_type, reltype, blob, package):
+            tree = trees.pop(partname.membername, None)
+            if tree is not None:
+                cls = PartFactory.part_class_selector(content_type, reltype) if PartFactory.part_class_selector else None
+                cls = cls or part_cls_for(content_type)
+                if getattr(cls.load, "__func__", None) is xml_load:
+                    return cls(partname, content_type, tree, package)
+            return PartFactory(partname, content_type, reltype, blob, package)
+
+        pkg = Package()
+        Unmarshaller.unmarshal(reader, pkg, part_factory)
+        document_part = pkg.main_document_part
+        if document_part.content_type != CT.WML_DOCUMENT_MAIN:
+            raise ValueError("not a Word document")
+        return document_part.document
+
+    return load
+
+
+class _PartsReader:
+    """python-docx's physical package reader, over members already unpacked."""
+
+    def __init__(self, parts: dict[str, bytes]):
+        self._parts = parts
+
+    def blob_for(self, pack_uri):
+        return self._parts[pack_uri.membername]
+
+    @property
+    def content_types_xml(self):
+        return self._parts["[Content_Types].xml"]
+
+    def rels_xml_for(self, source_uri):
+        return self._parts.get(source_uri.rels_uri.membername)
+
+    def close(self):
+        pass
+
+
+@lru_cache(maxsize=1)
+def default_styles() -> etree._Element:
+    """The styles python-docx gives a document without a styles part (its own default-styles.xml)."""
+    from docx.oxml.parser import parse_xml
+
+    return parse_xml((files("docx") / "templates" / "default-styles.xml").read_bytes())
+
+
+def replace_document_element(document: "Document", root: etree._Element) -> None:
+    """Make `root` (a whole w:document tree) the document part's XML. python-docx has no setter;
+    the part and the Document object both hold the element, so both are pointed at it."""
+    document.part._element = document._element = root
