@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
@@ -49,11 +50,6 @@ def _load_checked(source: str, config_path: Path | None):
         err.print(f"promolint: {e}")
         return None
     return config
-
-
-def _quarantined(counts: dict) -> dict:
-    """A watch pass's counts as outcome counts for `exit_code`."""
-    return {"rejected": counts.get("rejected", 0), "failed": counts.get("failed", 0)}
 
 
 def run_batch(source: str, out: Path, config_path: Path | None = None, progress: bool = True) -> int:
@@ -101,14 +97,13 @@ def watch_events(source: str, out: Path, config_path: Path | None = None,
     import watchfiles
 
     out_resolved = Path(dst)
-    runs, outcomes = 0, {"rejected": 0, "failed": 0}
+    runs, outcomes = 0, Counter()  # outcome counts over every pass, for exit_code
 
     def one_pass() -> dict:
         nonlocal runs
         counts = ff.watch_folder(src, dst, cfg)
         runs += 1
-        for k, v in _quarantined(counts).items():
-            outcomes[k] += v
+        outcomes.update(counts)
         return counts
 
     counts = one_pass()
@@ -131,14 +126,13 @@ def watch_events(source: str, out: Path, config_path: Path | None = None,
 
 def _poll(ff, src: str, dst: str, cfg: str | None, every: float, stop: threading.Event,
           max_runs: int | None) -> int:
-    runs, outcomes = 0, {"rejected": 0, "failed": 0}
+    runs, outcomes = 0, Counter()
     while not stop.is_set() and (max_runs is None or runs < max_runs):
         counts = _run_flow(ff.watch_folder, src, dst, cfg)
         if counts is None:
             return EXIT_USAGE
         runs += 1
-        for k, v in _quarantined(counts).items():
-            outcomes[k] += v
+        outcomes.update(counts)
         stop.wait(every)
     return exit_code(outcomes)
 
@@ -153,7 +147,7 @@ def run_watch(source: str, out: Path, config_path: Path | None = None, once: boo
         if counts is None:
             return EXIT_USAGE
         err.print(f"watch: {counts}")
-        return exit_code(_quarantined(counts))
+        return exit_code(counts)
     if poll:  # the interval deployment, served locally
         watch = config.flows.watch.model_copy(update={"source": _source_arg(source), "out": str(Path(out).resolve())})
         flows = config.flows.model_copy(update={"watch": watch, "cycle": CycleDeployment()})

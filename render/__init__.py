@@ -35,7 +35,8 @@ def _chart(templates, summary: dict) -> bytes:
 
 def render_chart_png(review: Review, config) -> bytes:
     """The chart alone (for the benchmark and for callers that want the image file)."""
-    return _chart(_templates(config), build_context(review, config, None, None, None)["summary"])
+    templates = _templates(config)
+    return _chart(templates, build_context(review, config, None, None, None, templates.manifest)["summary"])
 
 
 def render_feedback(
@@ -58,7 +59,7 @@ def render_feedback(
     manifest = templates.manifest
     today = today or _dt.date.today()
     try:
-        ctx = build_context(review, config, previous, today, None)
+        ctx = build_context(review, config, previous, today, None, manifest)
         ctx["manifest"] = manifest
         if manifest.chart if chart is None else chart:
             png = _chart(templates, ctx["summary"])

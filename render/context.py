@@ -8,10 +8,6 @@ from collections import defaultdict
 
 from promolint.model import LAYERS, SEVERITY_RANK, STORY_PARTS as PARTS, ClaimReview, Finding, Review, Story
 
-# How much one finding moves a packet when ranking the changes that matter most.
-_WEIGHT = {"error": 3.0, "warning": 2.0, "info": 0.5}
-TOP_CHANGES = 3
-FAQ_LIMIT = 8
 
 
 def _num(value):
@@ -77,8 +73,9 @@ def _summary(summary: dict, claims: dict[str, dict]) -> dict:
     }
 
 
-def _top_changes(review: Review, claims: dict[str, dict]) -> list[dict]:
-    """Rules ranked by how much fixing them would move the packet: severity-weighted count."""
+def _top_changes(review: Review, claims: dict[str, dict], weights: dict, limit: int) -> list[dict]:
+    """Rules ranked by how much fixing them would move the packet: severity-weighted count
+    (`ranking:` in the templates' feedback.yaml)."""
     score: dict[str, float] = defaultdict(float)
     first: dict[str, dict] = {}
     where: dict[str, list[dict]] = defaultdict(list)
@@ -86,16 +83,16 @@ def _top_changes(review: Review, claims: dict[str, dict]) -> list[dict]:
     tagged += [(f, None) for s in review.stories for f in s.findings]
     tagged += [(f, None) for f in review.packet_findings]
     for f, claim in tagged:
-        score[f.rule] += _WEIGHT.get(f.severity, 1.0)
+        score[f.rule] += weights.get(f.severity, 1.0)
         if f.rule not in first or (not first[f.rule]["suggestion"] and f.suggestion):
             first[f.rule] = _finding(f)
         if claim is not None and claim not in where[f.rule]:
             where[f.rule].append(claim)
     ranked = sorted(score, key=lambda r: (-score[r], r))
-    return [{**first[r], "count": len(where[r]) or 1, "claims": where[r]} for r in ranked[:TOP_CHANGES]]
+    return [{**first[r], "count": len(where[r]) or 1, "claims": where[r]} for r in ranked[:limit]]
 
 
-def _faq(claims: list[dict], stories: list[dict]) -> list[dict]:
+def _faq(claims: list[dict], stories: list[dict], limit: int) -> list[dict]:
     """Sharpest questions first: story questions, then the most severe weak claims, one per claim."""
     out, seen = [], set()
     for s in stories:
@@ -108,7 +105,7 @@ def _faq(claims: list[dict], stories: list[dict]) -> list[dict]:
         if c["id"] not in seen:
             out.append({"kind": "claim", "question": None, "claim": c, "finding": c["findings"][0], "story": None})
             seen.add(c["id"])
-    return out[:FAQ_LIMIT]
+    return out[:limit]
 
 
 def _key(f: Finding, text: str | None) -> tuple[str, str]:
@@ -140,7 +137,8 @@ def progress(review: Review, previous: Review | None) -> dict | None:
     }
 
 
-def build_context(review: Review, config, previous: Review | None, today, chart: str | None) -> dict:
+def build_context(review: Review, config, previous: Review | None, today, chart: str | None, manifest) -> dict:
+    """`manifest`: the templates' feedback.yaml (render.env.Manifest), which sets the ranking."""
     claims = [_claim(c) for c in review.claims]
     by_id = {c["id"]: c for c in claims}
     stories = [_story(s, by_id) for s in review.stories]
@@ -159,8 +157,8 @@ def build_context(review: Review, config, previous: Review | None, today, chart:
         "weak_claims": [c for c in claims if c["weak"]],
         "stories": stories,
         "packet_findings": [_finding(f) for f in review.packet_findings],
-        "top_changes": _top_changes(review, by_id),
-        "faq": _faq(claims, stories),
+        "top_changes": _top_changes(review, by_id, manifest.change_weights, manifest.top_changes),
+        "faq": _faq(claims, stories, manifest.faq_limit),
         "progress": progress(review, previous),
         "chart": chart,
         "rules": {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -77,6 +77,11 @@ class Manifest:
     chart: bool
     date_format: str
     raw: dict
+    # How the memo ranks what to fix first: weight of one finding per severity, how many changes
+    # the bottom line names, how many questions the FAQ asks.
+    change_weights: dict = field(default_factory=lambda: {"error": 3.0, "warning": 2.0, "info": 0.5})
+    top_changes: int = 3
+    faq_limit: int = 8
 
 
 def _manifest(folder: Path) -> Manifest:
@@ -107,7 +112,23 @@ def _manifest(folder: Path) -> Manifest:
         chart=bool(data.get("chart", True)),
         date_format=str(data.get("date_format", "%d %B %Y")),
         raw=data,
+        **_ranking(path, data.get("ranking") or {}),
     )
+
+
+def _ranking(path: Path, ranking) -> dict:
+    if not isinstance(ranking, dict):
+        raise ConfigError(f"{path}: ranking: must be a mapping")
+    out: dict = {}
+    try:
+        if "change_weights" in ranking:
+            out["change_weights"] = {str(k): float(v) for k, v in dict(ranking["change_weights"]).items()}
+        for key in ("top_changes", "faq_limit"):
+            if key in ranking:
+                out[key] = int(ranking[key])
+    except (TypeError, ValueError):
+        raise ConfigError(f"{path}: ranking: change_weights are numbers per severity; top_changes, faq_limit counts") from None
+    return out
 
 
 class _Sandbox(SandboxedEnvironment):

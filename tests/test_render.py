@@ -282,3 +282,15 @@ def test_committed_word_template_is_what_the_script_builds(tmp_path):
     with zipfile.ZipFile(built) as new, zipfile.ZipFile(TEMPLATES_DIR / "feedback.docx") as old:
         for part in ("word/document.xml", "word/styles.xml", "word/header1.xml", "word/footer1.xml"):
             assert new.read(part) == old.read(part), part
+
+
+def test_the_ranking_of_what_to_fix_first_is_template_data(org_templates):
+    default = render(formats=["md"])["md"].decode()
+    assert "The three changes below would move it most." in default
+    manifest = (org_templates / "feedback.yaml").read_text().replace("  top_changes: 3", "  top_changes: 1")
+    (org_templates / "feedback.yaml").write_text(manifest)
+    md = render(config=F.config(org_templates), formats=["md"])["md"].decode()
+    assert "The change below would move it most." in md
+    (org_templates / "feedback.yaml").write_text(manifest.replace("  top_changes: 1", "  top_changes: many"))
+    with pytest.raises(ConfigError, match="ranking"):
+        render(config=F.config(org_templates), formats=["md"])
