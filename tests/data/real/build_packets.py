@@ -14,7 +14,7 @@ import docx
 from docx.shared import Pt
 
 PACKETS = Path(__file__).resolve().parent / "packets"
-TYPED = ("pragmatic_self_review", "micah_hype_doc", "twellman_accomplishments", "brickey_accomplishment_log",
+TYPED = ("pragmatic_self_review", "geekygirlsarah_accomplishments", "micah_hype_doc", "twellman_accomplishments", "brickey_accomplishment_log",
          "meechanism_self_review", "whereby_brag_2025")
 # GitHub-flavoured: these files were written for GitHub, so they are read the way GitHub renders them.
 FORMAT = "gfm+yaml_metadata_block"
