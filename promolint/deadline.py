@@ -8,9 +8,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Iterator
 
 from promolint.errors import PacketRejected
 
@@ -21,45 +19,70 @@ class _Timeout(BaseException):
     """Raised by the alarm; BaseException so `except Exception` in library code cannot swallow it."""
 
 
-@contextmanager
-def packet_deadline(seconds: float, source: str) -> Iterator[None]:
+class packet_deadline:
     """Bound one packet's review to `seconds`; on expiry raise PacketRejected(code="timeout").
 
     In the main thread of a POSIX process an interval timer interrupts pure-Python loops; in
     other threads (e.g. Prefect task runners) only `check_deadline()` calls in long loops stop
     the work. Hard isolation (C code, memory) needs a subprocess: see docs/ROBUSTNESS.md.
+
+    A class, not a generator: the repeating alarm can fire while the context is being left, and
+    only an `__exit__` of our own can disarm first and absorb an alarm that lands meanwhile.
     """
-    if not seconds or seconds <= 0:
-        yield
-        return
-    token = _deadline.set((time.monotonic() + seconds, source, seconds))
-    use_alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    old_handler = old_timer = None
-    armed = [True]
-    if use_alarm:
-        def _on_alarm(_signum, _frame):
-            if armed[0]:
-                raise _Timeout()
 
-        old_handler = signal.signal(signal.SIGALRM, _on_alarm)
-        # The alarm repeats: a raise that lands where Python swallows exceptions (a __del__, a
-        # weakref callback) is followed by another one a moment later.
-        old_timer = signal.setitimer(signal.ITIMER_REAL, seconds, _ALARM_REPEAT)
-    try:
-        yield
-    except _Timeout:
-        armed[0] = False
-        raise PacketRejected(source, _timeout_reason(seconds), "timeout") from None
-    finally:
-        armed[0] = False
-        if use_alarm:
+    def __init__(self, seconds: float, source: str) -> None:
+        self.seconds, self.source = seconds, source
+        self._active = bool(seconds and seconds > 0)
+        self._armed = False
+        self._token = None
+
+    def __enter__(self) -> None:
+        if not self._active:
+            return
+        self._token = _deadline.set((time.monotonic() + self.seconds, self.source, self.seconds))
+        self._use_alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+        if self._use_alarm:
+            self._armed = True
+            self._old_handler = signal.signal(signal.SIGALRM, self._on_alarm)
+            # The alarm repeats: a raise that lands where Python swallows exceptions (a __del__, a
+            # weakref callback) is followed by another one a moment later.
+            self._old_timer = signal.setitimer(signal.ITIMER_REAL, self.seconds, _ALARM_REPEAT)
+
+    def _on_alarm(self, _signum, frame) -> None:
+        if not self._armed:
+            return
+        if frame is not None and frame.f_code is _EXIT_CODE:  # leaving already: the work is done
+            return
+        raise _Timeout()
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if not self._active:
+            return False
+        timed_out = exc_type is _Timeout
+        while True:
+            try:
+                self._disarm()
+                break
+            except _Timeout:  # an alarm that fired before `_armed` was cleared
+                timed_out = True
+        if timed_out:
+            raise PacketRejected(self.source, _timeout_reason(self.seconds), "timeout") from None
+        return False
+
+    def _disarm(self) -> None:
+        self._armed = False
+        if self._use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old_handler)
-            if old_timer and old_timer[0] > 0:  # re-arm an enclosing deadline
-                signal.setitimer(signal.ITIMER_REAL, *old_timer)
-        _deadline.reset(token)
+            signal.signal(signal.SIGALRM, self._old_handler)
+            if self._old_timer and self._old_timer[0] > 0:  # re-arm an enclosing deadline
+                signal.setitimer(signal.ITIMER_REAL, *self._old_timer)
+            self._use_alarm = False  # a retried disarm must not restore twice
+        if self._token is not None:
+            _deadline.reset(self._token)
+            self._token = None
 
 
+_EXIT_CODE = packet_deadline.__exit__.__code__
 _ALARM_REPEAT = 0.25  # seconds between repeated alarms once the limit has run out
 
 
