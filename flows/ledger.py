@@ -14,7 +14,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from promolint.deliver.local import write_atomic
+from promolint.deliver.local import claim_stem, write_atomic
 from promolint.model import Review
 from promolint.sources.base import PacketRef
 
@@ -96,13 +96,7 @@ class Ledger:
     def stem_for(self, ref: PacketRef) -> str:
         """The output stem, stable per source id and unique across sources sharing a file name."""
         e = self.get(ref.source_id)
-        if e and e.stem:
-            return e.stem
-        with closing(self._connect()) as db:
-            taken = db.execute(
-                "SELECT 1 FROM packets WHERE stem = ? AND source_id != ?", (ref.stem, ref.source_id)
-            ).fetchone()
-        return f"{ref.stem}-{_short(ref.source_id)}" if taken else ref.stem
+        return claim_stem(self.root.parent, e.stem if e and e.stem else ref.stem, ref.source_id)
 
     def record(self, ref: PacketRef, status: str, *, reason: str | None = None, stem: str | None = None,
                author_dir: str | None = None, outputs: list[str] | None = None, note: str | None = None) -> None:
@@ -134,8 +128,4 @@ class Ledger:
         return Review.model_validate(json.loads(p.read_text(encoding="utf-8")))
 
     def save_review(self, source_id: str, findings_json: bytes) -> None:
-        write_atomic(self._review_path(source_id), findings_json)
-
-
-def _short(source_id: str) -> str:
-    return hashlib.sha256(source_id.encode()).hexdigest()[:8]
+        write_atomic(self._review_path(source_id), findings_json, root=self.root.parent)

@@ -118,14 +118,8 @@ def review(
                 raise
             err.print(_internal_error_line(str(spec), e))
             raise typer.Exit(EXIT_USAGE)
-        stems: set[str] = set()
-        for item in items:
-            if isinstance(item, Skipped):
-                r = skipped_result(item)
-            else:
-                stem = item.stem if item.stem not in stems else f"{item.stem}-{item.source_id[-8:]}"
-                stems.add(stem)
-                r = review_ref(source, item, cfg, out_dir, stem=stem)
+        for item in items:  # review_ref claims each output stem (unique per source under out_dir)
+            r = skipped_result(item) if isinstance(item, Skipped) else review_ref(source, item, cfg, out_dir)
             err.print(outcome_line(r, out_dir, listed_only=isinstance(item, Skipped)))
             results.append(r)
     counts = Counter(r.status for r in results)

@@ -26,3 +26,12 @@ class SourceError(ValueError):
         super().__init__(message)
         self.reason = message
         self.code = code
+
+
+class UnsafeOutput(Exception):
+    """An output we will not write: a symlink below --out, or no name the file system accepts."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason

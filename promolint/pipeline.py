@@ -21,7 +21,7 @@ import orjson
 from pydantic import BaseModel
 
 from promolint.config import Config
-from promolint.errors import PacketRejected
+from promolint.errors import PacketRejected, UnsafeOutput
 from promolint.model import SEVERITY_RANK, Review
 
 if TYPE_CHECKING:
@@ -131,6 +131,7 @@ def review_ref(source: "Source", ref: "PacketRef", config: Config, out_root: Pat
     review feeds the progress section, and the outcome is recorded. Outputs go to `out_root`, or
     `out_root/<author>/` with `per_author`, and back to the source when it delivers beside packets.
     """
+    from promolint.deliver.local import claim_stem
     from promolint.deliver.local_authors import LocalAuthorDestination
     from promolint.extractors.authors import resolve_author
 
@@ -144,7 +145,7 @@ def review_ref(source: "Source", ref: "PacketRef", config: Config, out_root: Pat
         previous = ledger.previous_review(ref.source_id) if ledger is not None else None
         outputs = review_bytes(data, ref.source_id, config, previous=previous)
         author = resolve_author(outputs.review.packet.get("author"), ref.name, config.delivery.author_from)
-        stem = stem or (ledger.stem_for(ref) if ledger is not None else ref.stem)
+        stem = stem or (ledger.stem_for(ref) if ledger is not None else claim_stem(out_root, ref.stem, ref.source_id))
         files = outputs.files(stem)
         dest = LocalAuthorDestination(out_root, per_author=per_author)
         delivered = dest.deliver(ref, files, author)
@@ -164,6 +165,10 @@ def review_ref(source: "Source", ref: "PacketRef", config: Config, out_root: Pat
         if ledger is not None:
             ledger.record(ref, "rejected", reason=e.reason)
         return PacketResult(**base, status="rejected", reason=e.reason, code=e.code)
+    except UnsafeOutput as e:  # a symlink below --out: refused for this packet, said once
+        if ledger is not None:
+            ledger.record(ref, "failed", reason=e.reason)
+        return PacketResult(**base, status="failed", reason=str(e), code="unsafe-output", error=type(e).__name__)
     except Exception as e:  # a stage bug or a service error must not stop the others, nor leak text
         if os.environ.get("PROMOLINT_DEBUG"):
             raise
