@@ -30,10 +30,12 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _load_config(path: Optional[Path], formats: Optional[str] = None):
+    from promolint.analysis import list_rules
     from promolint.config import load_config
 
     try:
         config = load_config(path)
+        list_rules(config)  # rule files and severity overrides: one config error now, not one per packet
     except ConfigError as e:
         err.print(f"[red]config error[/red] {e}")
         raise typer.Exit(EXIT_USAGE)
@@ -119,7 +121,11 @@ def review(
             err.print(_internal_error_line(str(spec), e))
             raise typer.Exit(EXIT_USAGE)
         for item in items:  # review_ref claims each output stem (unique per source under out_dir)
-            r = skipped_result(item) if isinstance(item, Skipped) else review_ref(source, item, cfg, out_dir)
+            try:
+                r = skipped_result(item) if isinstance(item, Skipped) else review_ref(source, item, cfg, out_dir)
+            except ConfigError as e:  # e.g. the principles file: the same for every packet, so said once
+                err.print(f"[red]config error[/red] {e}")
+                raise typer.Exit(EXIT_USAGE)
             err.print(outcome_line(r, out_dir, listed_only=isinstance(item, Skipped)))
             results.append(r)
     counts = Counter(r.status for r in results)

@@ -21,7 +21,7 @@ import orjson
 from pydantic import BaseModel
 
 from promolint.config import Config
-from promolint.errors import PacketRejected, UnsafeOutput
+from promolint.errors import ConfigError, PacketRejected, UnsafeOutput
 from promolint.model import SEVERITY_RANK, Review
 
 if TYPE_CHECKING:
@@ -165,6 +165,8 @@ def review_ref(source: "Source", ref: "PacketRef", config: Config, out_root: Pat
         if ledger is not None:
             ledger.record(ref, "rejected", reason=e.reason)
         return PacketResult(**base, status="rejected", reason=e.reason, code=e.code)
+    except ConfigError:
+        raise  # not this packet's fault: every packet would fail alike, so the caller says it once
     except UnsafeOutput as e:  # a symlink below --out: refused for this packet, said once
         if ledger is not None:
             ledger.record(ref, "failed", reason=e.reason)
