@@ -1,4 +1,10 @@
 """Errors a user sees: one line, naming the file and a reason a manager understands."""
+import sys
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr (state we rebuilt, a file set aside); never packet text."""
+    print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 class PacketRejected(Exception):

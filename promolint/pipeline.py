@@ -45,6 +45,10 @@ EXIT_TABLE = (
     (EXIT_OK, "every packet reviewed or unchanged (findings are not errors; deferred packets wait for the next pass)"),
 )
 
+# Rejections that say nothing lasting about the content (the limit may be raised, the machine less
+# busy): recorded as transient, so the next run tries again.
+TRANSIENT_CODES = frozenset({"timeout"})
+
 # Worth retrying: the file system, the network, a busy ledger, a stage timeout.
 TRANSIENT = (OSError, TimeoutError, ConnectionError, sqlite3.OperationalError)
 
@@ -163,7 +167,8 @@ def review_ref(source: "Source", ref: "PacketRef", config: Config, out_root: Pat
             ledger.record(ref, "reviewed", stem=stem, author_dir=author_dir, outputs=written, note=note)
     except PacketRejected as e:
         if ledger is not None:
-            ledger.record(ref, "rejected", reason=e.reason)
+            ledger.record(ref, "rejected", reason=e.reason,
+                          kind="transient" if e.code in TRANSIENT_CODES else "permanent")
         return PacketResult(**base, status="rejected", reason=e.reason, code=e.code)
     except ConfigError:
         raise  # not this packet's fault: every packet would fail alike, so the caller says it once
