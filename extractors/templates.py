@@ -16,7 +16,7 @@ _YOU = re.compile(r"\b(?:you|your|yours)\b", re.I)
 
 
 @lru_cache(maxsize=8)
-def _placeholder_re(patterns: tuple[str, ...]) -> re.Pattern | None:
+def placeholder_pattern(patterns: tuple[str, ...]) -> re.Pattern | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
@@ -34,14 +34,14 @@ def looks_like_template(blocks: list[Block], config) -> bool:
     head = " ".join(normalize_title(b.text) for b in body[:3])
     if any(m and f" {m} " in f" {head} " for m in markers):
         return True
-    placeholder = _placeholder_re(tuple(config.placeholders))
+    placeholder = placeholder_pattern(tuple(config.placeholders))
     share = sum(_is_instruction(b.text, placeholder) for b in body) / len(body)
     return share > config.template_share
 
 
 def find_placeholders(sections: list[Section], owners: dict, config) -> list[Claim]:
     """Each placeholder in a reviewed section, anchored like a claim on the sentence holding it."""
-    placeholder = _placeholder_re(tuple(config.placeholders))
+    placeholder = placeholder_pattern(tuple(config.placeholders))
     found: list[Claim] = []
     if placeholder is None:
         return found
@@ -55,3 +55,4 @@ def find_placeholders(sections: list[Section], owners: dict, config) -> list[Cla
                                        paragraph=block.index, offset=start, text=block.text[start:end],
                                        kind=block.kind))
     return found
+
