@@ -101,7 +101,13 @@ def _at_stake(stories: list[dict], weights: dict, limit: int) -> list[dict]:
         return sum(weights.get(f["severity"], 1.0) for f in found) + 0.1 * len(st["claims"])
 
     top = sorted(range(len(stories)), key=lambda i: (-stake(stories[i]), i))[:max(limit, 0)]
-    return [stories[i] for i in sorted(top)]
+    shown, said = [stories[i] for i in sorted(top)], set()
+    for st in shown:  # a sentence said for one story is not said again for the next
+        st["fresh_findings"] = [f for f in st["findings"] if f["message"] not in said]
+        st["fresh_rewrite"] = st["rewrite"] if st["rewrite"] not in said else None
+        said.update(f["message"] for f in st["findings"])
+        said.add(st["rewrite"])
+    return shown
 
 
 def _unfilled(f: Finding) -> int:
