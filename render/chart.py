@@ -44,16 +44,45 @@ def _text(draw, xy, s: str, points: float, fill=_INK, anchor="mm") -> None:
     draw.multiline_text(xy, s, font=_font(points), fill=fill, anchor=anchor, align="center", spacing=2)
 
 
-def render_chart(summary: dict, labels: dict) -> bytes:
-    """`summary` is the normalised summary from render.context; `labels` holds LAYER, DIMENSION, CHART."""
+def _y_scale(n: int):
+    """Pixel y of a score bar's data y: the range matplotlib's autoscaling gave n bars of height 0.6."""
+    l, t, r, b = _box(_RIGHT)
+    lo, hi = -0.3, n - 0.7
+    lo, hi = lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)
+    return lambda y: b - (y - lo) / (hi - lo) * (b - t)
+
+
+@lru_cache(maxsize=8)
+def _frame(names: tuple[str, ...], titles: tuple[str, str]):
+    """The parts every packet's chart shares (titles, dimension names, ticks), drawn once.
+    Pillow images are copied before drawing on them, so the cached frame is never mutated."""
     from PIL import Image, ImageDraw
 
     img = Image.new("RGB", (_W, _H), "white")
     draw = ImageDraw.Draw(img)
+    l, t, _r, _b = _box(_LEFT)
+    _text(draw, (l, t - 6), titles[0], 8.5, anchor="ld")
+    l, t, _r, _b = _box(_RIGHT)
+    _text(draw, (l, t - 6), titles[1], 8.5, anchor="ld")
+    y_px = _y_scale(len(names))
+    for i, name in enumerate(names):
+        y = y_px(len(names) - 1 - i)
+        draw.line((l - 7, y, l, y), fill=_SPINE, width=1)  # tick mark
+        _text(draw, (l - 10, y), name, 7.5, anchor="rm")
+    return img
+
+
+def render_chart(summary: dict, labels: dict) -> bytes:
+    """`summary` is the normalised summary from render.context; `labels` holds LAYER, DIMENSION, CHART."""
+    from PIL import ImageDraw
+
+    dims = summary["dimensions"]
+    names = tuple(labels["DIMENSION"].get(d["key"], d["key"]) for d in dims)
+    img = _frame(names, (labels["CHART"]["layers"], labels["CHART"]["scores"])).copy()
+    draw = ImageDraw.Draw(img)
 
     # Left: one stacked bar of layer shares over x in [0, 1], y in [-0.6, 0.6].
     l, t, r, b = _box(_LEFT)
-    _text(draw, (l, t - 6), labels["CHART"]["layers"], 8.5, anchor="ld")
     ymid, half = (t + b) / 2, 0.55 / 1.2 * (b - t) / 2
     start = 0.0
     for m in summary["layer_mix"]:
@@ -68,14 +97,10 @@ def render_chart(summary: dict, labels: dict) -> bytes:
             _text(draw, ((x0 + x1) / 2, ymid - 0.32 / 1.2 * (b - t)), label, 6.5, anchor="md")
         start += share
 
-    # Right: one bar per dimension (first at the top), x in [0, 110], the y range autoscaling gives.
-    dims = summary["dimensions"]
+    # Right: one bar per dimension (first at the top), x in [0, 110].
     n = len(dims)
     l, t, r, b = _box(_RIGHT)
-    _text(draw, (l, t - 6), labels["CHART"]["scores"], 8.5, anchor="ld")
-    lo, hi = -0.3, n - 0.7
-    lo, hi = lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)
-    y_px = lambda y: b - (y - lo) / (hi - lo) * (b - t)  # noqa: E731
+    y_px = _y_scale(n)
     x_px = lambda x: l + x / 110 * (r - l)  # noqa: E731
     for i, d in enumerate(dims):
         y = n - 1 - i
@@ -83,11 +108,8 @@ def render_chart(summary: dict, labels: dict) -> bytes:
         if score > 0:
             draw.rectangle((l, y_px(y + 0.3), x_px(score), y_px(y - 0.3)), fill=_SCORE)
         _text(draw, (x_px(score + 2), y_px(y)), "n/a" if d["score"] is None else f"{round(d['score'])}", 7, anchor="lm")
-        name = labels["DIMENSION"].get(d["key"], d["key"])
-        draw.line((l - 7, y_px(y), l, y_px(y)), fill=_SPINE, width=1)  # tick mark
-        _text(draw, (l - 10, y_px(y)), name, 7.5, anchor="rm")
     draw.line((l, t, l, b), fill=_SPINE, width=1)  # the left spine, over the bars as in a full draw
 
     out = io.BytesIO()
-    img.save(out, format="PNG", optimize=False, compress_level=6, dpi=(_DPI, _DPI))
+    img.save(out, format="PNG", optimize=False, compress_level=1, dpi=(_DPI, _DPI))
     return out.getvalue()
