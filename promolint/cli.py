@@ -16,7 +16,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from promolint.errors import ConfigError, SourceError
+from promolint.errors import ConfigError, SourceError, literal
 
 EXIT_USAGE = 2
 
@@ -37,7 +37,7 @@ def _load_config(path: Optional[Path], formats: Optional[str] = None):
         config = load_config(path)
         list_rules(config)  # rule files and severity overrides: one config error now, not one per packet
     except ConfigError as e:
-        err.print(f"[red]config error[/red] {e}")
+        err.print(f"config error {literal(str(e))}", markup=False)  # a path may hold [brackets]
         raise typer.Exit(EXIT_USAGE)
     if formats:
         wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
@@ -55,7 +55,11 @@ def _internal_error_line(name: str, exc: BaseException) -> str:
 
 
 def outcome_line(r, out_dir: Path, listed_only: bool = False) -> str:
-    """One stderr line per packet; names and reasons only, never packet text."""
+    """One stderr line per packet; names and reasons only, never packet text, printed literally."""
+    return literal(_outcome_line(r, out_dir, listed_only))
+
+
+def _outcome_line(r, out_dir: Path, listed_only: bool) -> str:
     if r.status == "reviewed":
         shared = f", shared with {', '.join(r.shared_with)}" if r.shared_with else ""
         back = f"; delivered back{shared}" + (f" ({r.note})" if r.note else "") if r.drive else ""
@@ -100,7 +104,7 @@ def review(
         try:
             source = open_source(spec, cfg)
         except SourceError as e:
-            err.print(f"{spec}: {e.reason}")
+            err.print(literal(f"{spec}: {e.reason}"), markup=False)
             raise typer.Exit(EXIT_USAGE)
         out_dir = out or source.default_out()
         if out_dir is None:
@@ -113,7 +117,7 @@ def review(
             source.check()
             items = list(source.list())
         except SourceError as e:  # a Drive folder that is missing or not a folder, credentials
-            err.print(f"{spec}: {e.reason}")
+            err.print(literal(f"{spec}: {e.reason}"), markup=False)
             raise typer.Exit(EXIT_USAGE)
         except Exception as e:  # messages could name anything: only the type is shown
             if os.environ.get("PROMOLINT_DEBUG"):
@@ -124,16 +128,19 @@ def review(
             try:
                 r = skipped_result(item) if isinstance(item, Skipped) else review_ref(source, item, cfg, out_dir)
             except ConfigError as e:  # e.g. the principles file: the same for every packet, so said once
-                err.print(f"[red]config error[/red] {e}")
+                err.print(f"config error {literal(str(e))}", markup=False)
                 raise typer.Exit(EXIT_USAGE)
-            err.print(outcome_line(r, out_dir, listed_only=isinstance(item, Skipped)))
+            if r.code == "environment":  # disk full, read-only: every later packet would fail alike
+                err.print(literal(r.reason or ""), markup=False)
+                raise typer.Exit(exit_code(Counter(), environment=True))
+            err.print(outcome_line(r, out_dir, listed_only=isinstance(item, Skipped)), markup=False)
             results.append(r)
     counts = Counter(r.status for r in results)
     dirs = sorted({str(d) for _, _, d in inputs})
     err.print(f"reviewed {counts['reviewed']}, rejected {counts['rejected']}"
               + (f", unchanged {counts['unchanged']}" if counts["unchanged"] else "")
               + (f", failed {counts['failed']}" if counts["failed"] else "")
-              + f"; outputs in {', '.join(dirs) or '-'}")
+              + f"; outputs in {literal(', '.join(dirs)) or '-'}", markup=False)
     hit = threshold is not None and any(r.worst >= threshold for r in results if r.status == "reviewed")
     raise typer.Exit(exit_code(counts, findings=hit))
 
