@@ -287,7 +287,11 @@ def _rule(spec: dict, path: Path, vars_: dict[str, str]) -> Rule:
 
 @lru_cache(maxsize=16)
 def _cached(files: tuple[str, ...], stamps: tuple[float, ...]) -> RuleSet:
-    return _build(files)
+    from promolint import cache
+    from promolint.analysis import gate
+
+    # Built once per rule-file content and engine source, then loaded from disk (see cache.py).
+    return cache.cached_ruleset(files, _build, RuleSet, engine=(__file__, gate.__file__))
 
 
 def load_ruleset(files) -> RuleSet:

@@ -64,7 +64,8 @@ def _outcome_line(r, out_dir: Path, listed_only: bool) -> str:
         shared = f", shared with {', '.join(r.shared_with)}" if r.shared_with else ""
         back = f"; delivered back{shared}" + (f" ({r.note})" if r.note else "") if r.drive else ""
         first = next((o for o in r.outputs if o.endswith(".annotated.docx")), r.outputs[0] if r.outputs else "")
-        return (f"{r.name}: {r.claims} claims, {r.weak_claims} weak, readiness {r.readiness or 'n/a'} -> "
+        structure = f"; {r.structure}" if r.structure else ""
+        return (f"{r.name}: {r.claims} claims, {r.weak_claims} weak, readiness {r.readiness or 'n/a'}{structure} -> "
                 f"{out_dir}/{Path(first).name}{back}")
     if r.status == "failed" and r.code == "internal":
         return f"{r.name}: {r.reason}; rerun with PROMOLINT_DEBUG=1 for details"

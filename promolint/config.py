@@ -24,8 +24,19 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class SkipSection(_Strict):
+    why: str
+    phrases: list[str]
+
+
 class SectionsConfig(_Strict):
     what_you_did_aliases: list[str]
+    skip: list[SkipSection] = []       # headings that hold no claims, by phrase
+    date_heading: str = r"$^"          # regex: a heading naming a year, quarter, month, week or day
+    placeholders: list[str] = []       # regexes of left-over template placeholders
+    template_markers: list[str] = []   # phrases that announce a template ("sample template")
+    template_share: float = 0.5        # share of instruction/placeholder lines that makes a template
+    messages: dict[str, str] = {}      # wording of the template / placeholder findings
 
 
 class RulesConfig(_Strict):

@@ -125,6 +125,7 @@ class PacketResult(BaseModel):
     drive: dict[str, str] = {}     # outputs delivered back to the source: role -> id there
     shared_with: list[str] = []    # who the source shared those outputs with
     error: str | None = None       # failed: the exception's class name (never its message)
+    structure: str | None = None   # sections read / skipped and why (counts and reasons, no headings)
 
 
 def review_ref(source: "Source", ref: "PacketRef", config: Config, out_root: Path, *,
@@ -239,7 +240,22 @@ def review_facts(review: Review) -> dict:
     return {"readiness": str(readiness) if readiness is not None else None, "scores": scores,
             "claims": int(s.get("claims", len(review.claims))), "weak_claims": int(s.get("weak_claims", 0)),
             "rules": dict(Counter(f.rule for f in findings)),
-            "worst": max((SEVERITY_RANK[f.severity] for f in findings), default=-1)}
+            "worst": max((SEVERITY_RANK[f.severity] for f in findings), default=-1),
+            "structure": structure_note(review.packet)}
+
+
+def structure_note(packet: dict) -> str:
+    """'read 3 sections, skipped 2 (goals and plans, instructions)': reasons are config words,
+    never headings, so the line carries no packet text."""
+    if packet.get("template"):
+        return "looks like an unfilled template, nothing reviewed"
+    skipped = [s.get("why") for s in packet.get("sections_skipped") or [] if isinstance(s, dict)]
+    reasons = sorted({str(w) for w in skipped if w})
+    read = len(packet.get("sections_reviewed") or [])
+    note = f"read {read} section{'s' if read != 1 else ''}"
+    if skipped:
+        note += f", skipped {len(skipped)} ({', '.join(reasons)})"
+    return note + (", no 'What You Did' heading" if packet.get("what_you_did_found") is False else "")
 
 
 def _finding_keys(review: Review) -> set[tuple]:

@@ -27,7 +27,7 @@ def _templates(config):
 
 
 def _chart(templates, summary: dict) -> bytes:
-    from promolint.render.chart import render_chart  # lazy: matplotlib takes seconds to import
+    from promolint.render.chart import render_chart  # lazy: Pillow is only needed when a chart is drawn
 
     module = templates.html.get_template(WORDING).module
     return render_chart(summary, {k: getattr(module, k, {}) for k in ("LAYER", "DIMENSION", "CHART")})

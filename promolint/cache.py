@@ -1,0 +1,135 @@
+"""On-disk cache of compiled rulesets, so a fresh process does not rebuild them.
+
+Building a ruleset parses and compiles every rule pattern (and its gates and case-folded twins)
+with `re`'s pure-Python parser: about 1.5 s, most of a cold `promolint review`. The cache stores
+the built `RuleSet` pickled, each regex as its compiled `_sre` code, so loading it compiles
+nothing. The key hashes the rule files' paths and bytes, the engine's source (analysis/rules.py,
+analysis/gate.py, this file) and the Python version (the code format is CPython's own), so any
+change to either rebuilds. A missing, damaged or unreadable entry is ignored and rebuilt; writes
+are atomic (temp file + rename) and failures to write only cost the next start its build.
+
+Where: $PROMOLINT_CACHE_DIR, else $XDG_CACHE_HOME/promolint, else ~/.cache/promolint
+(platformdirs is not in the lock). PROMOLINT_CACHE_DIR=off disables it.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+try:
+    import _sre
+    from re import _compiler, _parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - another interpreter: patterns pickle as (pattern, flags)
+    _sre = None
+
+def cache_dir() -> Path | None:
+    env = os.environ.get("PROMOLINT_CACHE_DIR")
+    if env is not None:
+        return None if env.strip().lower() in ("", "off", "0", "none") else Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "promolint"
+
+
+def ruleset_key(files: tuple[str, ...], engine: tuple[str, ...] = ()) -> str:
+    """Hash of the rule files (path and bytes), the engine's source files and the interpreter."""
+    h = hashlib.sha256(sys.version.encode())
+    for p in (__file__, *engine):
+        h.update(Path(p).read_bytes())
+    for f in files:
+        p = Path(f)
+        h.update(str(p.resolve()).encode() + b"\0")
+        try:
+            h.update(p.read_bytes())
+        except OSError:
+            h.update(b"\0missing\0")
+        h.update(b"\0")
+    return h.hexdigest()[:32]
+
+
+def _rebuild_pattern(pattern, flags, code, groups, groupindex, indexgroup):
+    try:
+        return _sre.compile(pattern, flags, code, groups, groupindex, indexgroup)
+    except Exception:  # a code list this interpreter refuses: compile from the source
+        return re.compile(pattern, flags)
+
+
+def _pattern_reduce(rx: re.Pattern):
+    """(pattern, flags, compiled code, ...) when rebuilding from them gives an equal Pattern."""
+    if _sre is not None:
+        try:
+            p = _parser.parse(rx.pattern, rx.flags)
+            code = [int(c) for c in _compiler._code(p, rx.flags)]  # opcodes are int subclasses
+            groupindex = dict(p.state.groupdict)
+            indexgroup = [None] * p.state.groups
+            for k, i in groupindex.items():
+                indexgroup[i] = k
+            args = (rx.pattern, rx.flags | p.state.flags, code, p.state.groups - 1, groupindex, tuple(indexgroup))
+            if _rebuild_pattern(*args) == rx:  # Pattern equality compares pattern, flags and code
+                return _rebuild_pattern, args
+        except Exception:
+            pass
+    return re.compile, (rx.pattern, rx.flags)
+
+
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj):
+        if isinstance(obj, re.Pattern):
+            return _pattern_reduce(obj)
+        return NotImplemented
+
+
+def dumps(obj) -> bytes:
+    buf = io.BytesIO()
+    _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return buf.getvalue()
+
+
+def load(key: str, kind: type):
+    """The cached object for `key`, or None when absent, damaged or not a `kind`."""
+    d = cache_dir()
+    if d is None:
+        return None
+    try:
+        obj = pickle.loads((d / f"ruleset-{key}.pickle").read_bytes())
+    except Exception:  # missing, truncated, garbage, or from code that no longer exists
+        return None
+    return obj if isinstance(obj, kind) else None
+
+
+def save(key: str, obj) -> None:
+    d = cache_dir()
+    if d is None:
+        return
+    try:
+        data = dumps(obj)
+        d.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=d, prefix=".ruleset-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, d / f"ruleset-{key}.pickle")
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except Exception:  # read-only home, full disk, an unpicklable rule: just no cache
+        return
+
+
+def cached_ruleset(files: tuple[str, ...], build, kind: type, engine: tuple[str, ...] = ()):
+    """`build(files)`, from the disk cache when the rule files and the engine are unchanged."""
+    try:
+        key = ruleset_key(files, engine)
+    except Exception:
+        return build(files)
+    hit = load(key, kind)
+    if hit is not None:
+        return hit
+    ruleset = build(files)
+    save(key, ruleset)
+    return ruleset

@@ -1,0 +1,103 @@
+"""The on-disk ruleset cache (promolint/cache.py), through real config and rule files.
+
+Each test gets its own cache folder and a copy of the shipped rules beside an organisation
+config that names them; the in-process lru cache is cleared so every load goes to disk.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import EXAMPLES, run_cli
+from packet_fixtures import packet_from_sentences
+from promolint.analysis import analyze, rules as rules_mod
+from promolint.config import CONFIG_DIR, load_config
+
+SENTENCES = [
+    "I helped migrate the ledger to Aurora.",
+    "We rebuilt the pricing pipeline on Flink.",
+    "I owned the ledger migration to Aurora, cutting p99 latency from 900 ms to 120 ms for 4 million users.",
+    "The cache layer was redesigned to reduce misses.",
+]
+
+
+@pytest.fixture
+def org(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("PROMOLINT_CACHE_DIR", str(cache))
+    rules = tmp_path / "rules"
+    shutil.copytree(CONFIG_DIR / "rules", rules)
+    names = sorted(p.name for p in rules.glob("*.yaml"))
+    cfg = tmp_path / "org.yaml"
+    cfg.write_text("rules:\n  files:\n" + "".join(f"    - rules/{n}\n" for n in names))
+    rules_mod._cached.cache_clear()
+    yield {"config": cfg, "rules": rules, "cache": cache}
+    rules_mod._cached.cache_clear()
+
+
+def _findings(config) -> list:
+    review = analyze(packet_from_sentences(SENTENCES), config)
+    return [[(f.rule, f.severity, f.message, f.start, f.end) for f in c.findings] for c in review.claims]
+
+
+def _entries(cache):
+    return sorted(cache.glob("ruleset-*.pickle"))
+
+
+def _fresh_load(config):
+    rules_mod._cached.cache_clear()
+    return _findings(load_config(config))
+
+
+def test_cache_hit_gives_the_findings_of_a_fresh_build(org, monkeypatch):
+    first = _fresh_load(org["config"])  # builds and writes the entry
+    assert len(_entries(org["cache"])) == 1
+    built = []
+    monkeypatch.setattr(rules_mod, "_build", lambda files: built.append(files) or pytest.fail("rebuilt"))
+    hit = _fresh_load(org["config"])
+    assert hit == first and not built
+    monkeypatch.undo()
+    monkeypatch.setenv("PROMOLINT_CACHE_DIR", "off")
+    assert _fresh_load(org["config"]) == first  # no cache at all: the same findings
+    assert any(fs for fs in first)
+
+
+def test_changed_rule_file_invalidates(org):
+    before = _fresh_load(org["config"])
+    target = org["rules"] / "ownership.yaml"
+    text = target.read_text()
+    assert "helped" in text
+    # Same length and mtime-independent: only the content hash can notice.
+    target.write_text(text.replace("helped", "hel_ed"))
+    after = _fresh_load(org["config"])
+    assert len(_entries(org["cache"])) == 2
+    assert after != before
+    target.write_text(text)
+    assert _fresh_load(org["config"]) == before
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle at all", None])
+def test_damaged_cache_file_is_rebuilt(org, damage):
+    good = _fresh_load(org["config"])
+    (entry,) = _entries(org["cache"])
+    raw = entry.read_bytes()
+    entry.write_bytes(raw[: len(raw) // 2] if damage is None else damage)
+    assert _fresh_load(org["config"]) == good
+    assert entry.read_bytes() == raw  # rewritten whole (atomically, by rename)
+
+
+def test_cold_cli_runs_agree_with_and_without_the_cache(org, tmp_path):
+    packet = EXAMPLES / "01_weak_backend_l4_l5.docx"
+    outs = {}
+    for run, cache in (("build", str(org["cache"])), ("hit", str(org["cache"])), ("off", "off")):
+        out = tmp_path / run
+        r = run_cli("review", packet, "--out", out, "--config", org["config"], "--format", "md",
+                    env={"PROMOLINT_CACHE_DIR": cache})
+        assert r.returncode in (0, 1), r.stderr
+        outs[run] = json.loads((out / f"{packet.stem}.findings.json").read_text())["claims"]
+        if run == "build":
+            assert len(_entries(org["cache"])) == 1
+    assert outs["build"] == outs["hit"] == outs["off"]
+    assert any(c["findings"] for c in outs["hit"])
