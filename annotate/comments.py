@@ -66,6 +66,7 @@ def add_claim_comments(document: Document, claims: list[ClaimReview], author: st
             continue
         todo.append((claim, p))
     if todo:
+        ensure_comment_styles(document)
         ids = _add_comments(document, [comment_text(c) for c, _p in todo], author, initials)
         for n, ((claim, p), comment_id) in enumerate(zip(todo, ids)):
             if not n & 255:
@@ -100,6 +101,26 @@ def _add_comments(document: Document, texts: list[str], author: str, initials: s
         el.date = dt.datetime.now(dt.timezone.utc)
         root.append(el)
     return [first + i for i in range(len(texts))]
+
+
+# The two styles our comments name, as Word defines them when it adds the first comment: without
+# them the copy references styles it does not define (Word falls back silently; validators do not).
+_COMMENT_STYLES = {
+    "CommentReference": ("character", "annotation reference", "DefaultParagraphFont", "<w:sz w:val=\"16\"/>"),
+    "CommentText": ("paragraph", "annotation text", "Normal", "<w:sz w:val=\"20\"/>"),
+}
+
+
+def ensure_comment_styles(document: Document) -> None:
+    styles = document.styles.element  # python-docx adds a styles part if the packet has none
+    have = set(styles.xpath("./w:style/@w:styleId"))
+    for style_id, (kind, name, based_on, size) in _COMMENT_STYLES.items():
+        if style_id in have:
+            continue
+        base = f'<w:basedOn w:val="{based_on}"/>' if based_on in have else ""
+        styles.append(parse_xml(
+            f'<w:style {nsdecls("w")} w:type="{kind}" w:styleId="{style_id}"><w:name w:val="{name}"/>{base}'
+            f'<w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/><w:rPr>{size}</w:rPr></w:style>'))
 
 
 _COMMENT_PPR = '<w:pPr><w:pStyle w:val="CommentText"/></w:pPr>'
