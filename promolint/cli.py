@@ -75,6 +75,22 @@ def _outcome_line(r, out_dir: Path, listed_only: bool) -> str:
     return f"{r.name}: {'skipped' if listed_only else r.status}: {r.reason}"
 
 
+class Interrupted(BaseException):
+    """Ctrl-C: not a KeyboardInterrupt, which click turns into "Aborted!" and exit 1."""
+
+
+def _raise_interrupted(signum, frame):
+    raise Interrupted()
+
+
+def _interrupt_exits_130() -> None:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _raise_interrupted)
+
+
 @app.command()
 def review(
     paths: list[str] = typer.Argument(..., help="A .docx packet, a folder of them, or a Drive folder (gdrive://FOLDER_ID or its link).",
@@ -89,6 +105,18 @@ def review(
     From a Drive folder, the annotated copy and the feedback also go back to Drive, shared with the
     packet's author (see docs/DRIVE.md); packets already reviewed there are left alone.
     """
+    _interrupt_exits_130()
+    try:
+        _review(paths, out, config, format, fail_on)
+    except Interrupted:  # outputs are atomic: nothing half-written is left behind
+        err.print("interrupted; the outputs written so far are complete", markup=False)
+        from promolint.pipeline import EXIT_INTERRUPTED
+
+        raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _review(paths: list[str], out: Optional[Path], config: Optional[Path], format: Optional[str],
+            fail_on: Optional[str]) -> None:
     from promolint.model import SEVERITY_RANK
     from promolint.pipeline import exit_code, review_ref, skipped_result
     from promolint.sources import open_source

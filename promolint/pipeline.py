@@ -37,7 +37,9 @@ OUTCOMES = ("reviewed", "unchanged", "rejected", "failed", "deferred")
 
 # The exit code of every command: the first row that applies. The README's table is this one.
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REJECTED, EXIT_FAILED, EXIT_ENVIRONMENT = 0, 1, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
 EXIT_TABLE = (
+    (EXIT_INTERRUPTED, "interrupted (Ctrl-C); outputs already written are complete, the rest are redone by the next run"),
     (EXIT_USAGE, "usage error: bad arguments, configuration or source (link, credentials, folder); nothing ran"),
     (EXIT_ENVIRONMENT, "the output folder could not be written (read-only, disk full, permission); one line names the file and the reason, and the run stopped there"),
     (EXIT_FAILED, "a packet failed: internal error, or a service or file-system error that outlasted the retries"),
