@@ -139,6 +139,10 @@ def _review(paths: list[str], out: Optional[Path], config: Optional[Path], forma
         if out_dir is None:
             err.print(f"{spec}: --out is required for this source (findings and local copies are written there)")
             raise typer.Exit(EXIT_USAGE)
+        if Path(out_dir).resolve() in {p.resolve() for p in source.watch_paths() if Path(spec).is_dir()}:
+            err.print(literal(f"{spec}: --out is the folder being reviewed; the next run would review its own "
+                              "outputs (choose another folder)"), markup=False)
+            raise typer.Exit(EXIT_USAGE)
         inputs.append((spec, source, Path(out_dir)))
     results = []
     for spec, source, out_dir in inputs:

@@ -49,3 +49,16 @@ def test_a_human_comment_sharing_our_id_keeps_its_anchor():
     assert 'commentRangeStart w:id="0"' in doc and 'commentReference w:id="0"' in doc
     comments = _part(out.annotated, "word/comments.xml")
     assert "human note" in comments and ">old<" not in comments
+
+
+def test_two_styles_relationships_are_one_clear_rejection():
+    from promolint.errors import PacketRejected
+
+    base = _commented()
+    rels = _part(base, "word/_rels/document.xml.rels").replace("</Relationships>", (
+        '<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"'
+        ' Target="styles.xml"/></Relationships>'))
+    with pytest.raises(PacketRejected) as e:
+        review_bytes(hostile.replace_members(base, {"word/_rels/document.xml.rels": rels.encode()}), "p.docx",
+                     load_config(None))
+    assert e.value.code == "corrupt-docx" and "two styles parts" in e.value.reason

@@ -87,3 +87,11 @@ def test_names_are_printed_literally(tmp_path):
     assert "Traceback" not in proc.stderr
     assert "\x1b" not in proc.stderr and "\u202e" not in proc.stderr
     assert "[red]x\\x1b[2J\\u202eq.docx:" in proc.stderr and f"{out}/" in proc.stderr
+
+
+def test_out_equal_to_the_source_folder_is_refused(tmp_path):
+    build_packet(tmp_path / "in" / "p.docx", CLAIMS)
+    proc = run_cli("review", tmp_path / "in", "--out", tmp_path / "in")
+    assert proc.returncode == EXIT_USAGE
+    assert "folder being reviewed" in _one_line(proc)
+    assert sorted(p.name for p in (tmp_path / "in").iterdir()) == ["p.docx"]
