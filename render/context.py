@@ -128,6 +128,11 @@ def _faq(claims: list[dict], stories: list[dict], limit: int) -> list[dict]:
         if c["id"] not in seen:
             out.append({"kind": "claim", "question": None, "claim": c, "finding": c["findings"][0], "story": None})
             seen.add(c["id"])
+    said = set()
+    for q in out[:limit]:  # the same advice is given once, at the first question it answers
+        advice = q["finding"]["suggestion"] if q["finding"] else ""
+        q["advice"] = advice if advice not in said else ""
+        said.add(advice)
     return out[:limit]
 
 

@@ -84,3 +84,21 @@ def test_longest_packet_memo_main_part_fits_six_pages(reviewed, tmp_path):
     feedback = reviewed / f"{LONGEST['docx'].stem}.feedback.docx"
     pdf = soffice_convert(feedback, "pdf", tmp_path)
     assert _main_pages(_pages(pdf)) <= MAX_MAIN_PAGES
+
+
+def test_longest_packet_memo_tells_few_stories_and_repeats_no_sentence(reviewed):
+    import docx
+
+    memo = docx.Document(str(reviewed / f"{LONGEST['docx'].stem}.feedback.docx"))
+    paragraphs = [p.text for p in memo.paragraphs]
+    main = paragraphs[:paragraphs.index("Appendix")]
+    stories = main[main.index("Story by story") + 1:]
+    told = [p.text for p in memo.paragraphs[paragraphs.index("Story by story") + 1:paragraphs.index("Appendix")]
+            if p.style.name == "Heading 2"]
+    data = _findings(reviewed, LONGEST["docx"])
+    assert len(data["stories"]) > 6 and 0 < len(told) <= 6  # templates/feedback.yaml ranking.stories_shown
+    sentences = [s for p in main for s in re.split(r"(?<=[.!?])\s+", p) if len(s) > 40]
+    assert max(sentences.count(s) for s in sentences) <= 3  # a shared story shape, at most
+    assert not re.search(r"claims\.[A-Z]", " ".join(main)) and "<rest>" not in " ".join(main)
+    assert "Nothing stands out yet" not in " ".join(stories)
+    assert any(f"the other {len(data['stories']) - len(told)}" in p for p in stories)
