@@ -121,6 +121,21 @@ def save(key: str, obj) -> None:
         return
 
 
+def jinja_bytecode_cache():
+    """Compiled templates beside the rulesets: Jinja checks each entry's magic and source checksum,
+    writes atomically and treats an unreadable entry as a miss."""
+    d = cache_dir()
+    if d is None:
+        return None
+    try:
+        from jinja2 import FileSystemBytecodeCache
+
+        (d / "jinja").mkdir(parents=True, exist_ok=True)
+        return FileSystemBytecodeCache(str(d / "jinja"))
+    except OSError:
+        return None
+
+
 def cached_ruleset(files: tuple[str, ...], build, kind: type, engine: tuple[str, ...] = ()):
     """`build(files)`, from the disk cache when the rule files and the engine are unchanged."""
     try:

@@ -145,10 +145,14 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml_mapping(path: Path, what: str = "config") -> dict:
     """A YAML file whose top level is a mapping, or a one-line ConfigError naming the file."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        # libyaml's safe loader when PyYAML has it: several times faster on the rule files.
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
     except FileNotFoundError:
         raise ConfigError(f"{path}: {what} file not found") from None
     except yaml.YAMLError as e:
