@@ -12,6 +12,7 @@ from promolint.analysis import stories as _stories
 from promolint.analysis.engine import check_claim, layer_of
 from promolint.analysis.rules import RuleSet, effective_severity, load_ruleset
 from promolint.analysis.summary import summarize
+from promolint.analysis.structure import placeholder_reviews, structure_findings
 from promolint.deadline import check_deadline
 from promolint.model import Claim, ClaimReview, Finding, Packet, Review
 
@@ -58,7 +59,7 @@ def analyze(packet: Packet, config=None) -> Review:
         sigs.append(sig)
         hits.append(h)
     states = _stories.build(reviews, sigs, hits, ruleset, config)
-    packet_findings = _packet_findings(states, sigs, ruleset, config)
+    packet_findings = _packet_findings(states, sigs, ruleset, config) + structure_findings(packet, config)
     story_findings = [f for st in states for f in st.story.findings]
     return Review(
         packet={
@@ -66,9 +67,13 @@ def analyze(packet: Packet, config=None) -> Review:
             "title": packet.title,
             "author": packet.author,
             "sections_reviewed": packet.sections_reviewed,
+            "sections_skipped": packet.sections_skipped,
             "what_you_did_found": packet.what_you_did_found,
+            "what_you_did_match": packet.what_you_did_match,
+            "template": packet.template,
+            "timeline": packet.timeline,
         },
-        claims=reviews,
+        claims=reviews + placeholder_reviews(packet, config),
         stories=[st.story for st in states],
         packet_findings=packet_findings,
         summary=summarize(reviews, sigs, ruleset, config.principles, story_findings, packet_findings),

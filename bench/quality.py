@@ -3,7 +3,8 @@ next to what proselint flags on the same sentences; plus analyzer speed on a ~3,
 
     .venv/bin/python bench/quality.py [--show] [FILES...]
 
-Defaults: our set (tests/data/claims/*.jsonl) and the shared dev set, reported separately.
+Defaults: real text first (tests/data/real: claims per standard and split, then the real packets
+per split; holdout is printed, never tuned on), then our in-sample set and the shared dev set.
 A sentence is "flagged" when any finding on it is a warning or an error. Prints no packet text
 unless --show is given (the sets are synthetic, but the habit matters).
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import time
@@ -23,10 +25,72 @@ sys.path.insert(0, str(ROOT / "tests"))
 from promolint.analysis import analyze  # noqa: E402
 from packet_fixtures import packet_from_sentences  # noqa: E402
 from promolint.config import load_config  # noqa: E402
+from data.real.load import SPLITS, STANDARDS, load_claims, load_packets  # noqa: E402
 
 OWN = sorted((ROOT / "tests/data/claims").glob("*.jsonl"))
 DEV = ROOT.parent / "shared/dev/claims.jsonl"
 FLAG = {"warning", "error"}
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9%$]+", " ", text.lower()).split())
+
+
+def real_claims(config, show: bool) -> None:
+    """Weak recall and strong false-flag on other people's labelled sentences, per split and standard."""
+    print("\n== real claims (tests/data/real/claims; holdout is scored, never tuned on)")
+    for split in SPLITS:
+        for standard in STANDARDS:
+            rows = load_claims(split=split, standard=standard)
+            if not rows:
+                continue
+            s = score(rows, config)
+            w, st = s["n_weak"], s["n_strong"]
+            print(f"{split:8s} {standard:10s} weak recall {s['weak_recall']:.3f} ({round(s['weak_recall'] * w)}/{w})"
+                  f"   strong false-flag {s['strong_false_flag']:.3f} ({round(s['strong_false_flag'] * st)}/{st})")
+            if show and split == "tune":
+                for lab, rules, text in s["misses"]:
+                    print(f"  miss[{lab}] {rules} {text}")
+
+
+# A rewrite is garbled when a template variable leaked as its own name ("<rest>"), a slot is
+# unbalanced ("<my part of !>"), or a quoted fragment of the author's ends mid-phrase.
+_FIELDS = sorted({m for f in (ROOT / "config/rules").glob("*.yaml") for m in re.findall(r"\{(\w+)\}", f.read_text())})
+GARBLED = re.compile(r"<(?:%s)>|\{\w+\}|<[^<>]*[!?][^<>]*>|<[^>]*$|\"[^\"]*\b(?:of|the|a|an|and|to|with|from|for|managed|by)[,]?\"" % "|".join(_FIELDS))
+
+
+def real_packets(config, show: bool) -> None:
+    """Per split: share of labelled weak claims whose sentences carry a comment, share of comments on
+    labelled claims that sit on a strong one, and rewrite suggestions with a placeholder left in."""
+    from promolint.extractors import extract_packet
+
+    print("\n== real packets (tests/data/real/packets; holdout is scored, never tuned on)")
+    for split in SPLITS:
+        weak = [0, 0]
+        comments = [0, 0]  # [wrong, all] over flagged sentences matched to a labelled claim
+        garbled = 0
+        for p in load_packets(split=split):
+            review = analyze(extract_packet(p["docx"].read_bytes(), p["name"], config), config)
+            sentences = [(_norm(c.text), c) for c in review.claims]
+            for c in review.claims:
+                garbled += sum(bool(GARBLED.search(f.suggestion)) for f in c.findings)
+            for exp in p.get("claims") or []:
+                key = _norm(exp["text"])
+                hits = [c for n, c in sentences if n and (n in key or key in n)]
+                flagged = [c for c in hits if c.weak]
+                if exp["label"] == "weak":
+                    weak[1] += 1
+                    weak[0] += bool(flagged)
+                    if show and split == "tune" and not flagged:
+                        print(f"  miss[weak] {p['name']}: {exp['text'][:160]}")
+                comments[1] += len(flagged)
+                comments[0] += len(flagged) * (exp["label"] == "strong")
+                if show and split == "tune" and exp["label"] == "strong" and flagged:
+                    print(f"  wrong[strong] {p['name']}: {exp['text'][:160]} "
+                          f"{sorted({f.rule for c in flagged for f in c.findings})}")
+        print(f"{split:8s} weak claims with a comment {weak[0] / max(1, weak[1]):.3f} ({weak[0]}/{weak[1]})"
+              f"   comments wrong {comments[0] / max(1, comments[1]):.3f} ({comments[0]}/{comments[1]})"
+              f"   garbled rewrites {garbled}")
 
 
 def read(files) -> list[dict]:
@@ -129,6 +193,9 @@ def main(argv=None) -> int:
     ap.add_argument("files", nargs="*")
     a = ap.parse_args(argv)
     config = load_config()
+    if not a.files:
+        real_claims(config, a.show)
+        real_packets(config, a.show)
     sets = [(Path(f).name, read([f])) for f in a.files] if a.files else [("own set", read(OWN))]
     if not a.files and DEV.exists():
         sets.append(("shared dev set", read([DEV])))

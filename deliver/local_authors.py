@@ -12,12 +12,17 @@ from promolint.deliver.local import write_atomic
 from promolint.sources.base import PacketRef
 
 UNKNOWN_AUTHOR = "unknown-author"
+# Names the output root uses itself (the cycle summary, the ledger's folder): never an author's.
+RESERVED_PREFIXES = ("cycle-summary", ".promolint", "promolint")
 
 
 def author_folder(author: str) -> str:
     """A folder name that is safe on every OS and still readable ("Jane Doe" stays "Jane Doe")."""
     cleaned = "".join(c if c.isalnum() or c in " .-_'" else "_" for c in author).strip(" ._")
-    return cleaned[:80] or UNKNOWN_AUTHOR
+    cleaned = cleaned[:80].rstrip(" ._")
+    if cleaned.casefold().startswith(RESERVED_PREFIXES):
+        cleaned = f"author {cleaned}"
+    return cleaned or UNKNOWN_AUTHOR
 
 
 class LocalAuthorDestination:
@@ -34,6 +39,6 @@ class LocalAuthorDestination:
 
     def deliver(self, ref: PacketRef, files: dict[str, bytes], author: str | None) -> Delivered:
         folder = self.folder_for(author)
-        locations = {name: str(write_atomic(folder / name, data)) for name, data in files.items()}
+        locations = {name: str(write_atomic(folder / name, data, root=self.root)) for name, data in files.items()}
         note = None if author or not self.per_author else f"author unknown: filed under {UNKNOWN_AUTHOR}"
         return Delivered(ref=ref, author=author, locations=locations, note=note)

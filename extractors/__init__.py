@@ -9,7 +9,8 @@ from promolint.extractors.authors import document_author
 from promolint.extractors.blocks import read_blocks
 from promolint.extractors.container import ContainerInfo, check_container
 from promolint.deadline import check_deadline
-from promolint.extractors.sections import alias_matcher, assign_levels, build_sections, extract_claims, mark_reviewed
+from promolint.extractors.sections import HeadingMatcher, assign_levels, build_sections, extract_claims, mark_reviewed
+from promolint.extractors.templates import find_placeholders, looks_like_template
 from promolint.config import Config
 from promolint.errors import PacketRejected
 from promolint.model import Block, Packet
@@ -53,18 +54,29 @@ def extract_document(document: Document, source: str, config: Config) -> Packet:
     raw_blocks = read_blocks(document)
     check_deadline()
     _check_size(raw_blocks, source, config)
-    is_alias = alias_matcher(config.sections.what_you_did_aliases)
-    blocks = assign_levels(raw_blocks, is_alias)
+    match = HeadingMatcher(config.sections)
+    blocks = assign_levels(raw_blocks, match)
     sections = build_sections(blocks)
-    owners = mark_reviewed(sections, is_alias)
-    found = any(sections[i].heading_index is not None and is_alias(sections[i].title) for i in owners)
+    template = looks_like_template(blocks, config.sections)
+    owners, found, timeline = mark_reviewed(sections, match)
+    if template:  # instructions and placeholders: nothing to review, the packet finding says why
+        owners = {}
+        for section in sections:
+            section.reviewed, section.skip_reason = False, "unfilled template"
+    claims = extract_claims(sections, owners)
+    placeholders = find_placeholders(sections, owners, config.sections)
+    held = {(p.paragraph, p.offset) for p in placeholders}
     return Packet(
         source=source,
         title=_title(document, blocks),
         author=_author(document, blocks, config),
         sections=sections,
-        claims=extract_claims(sections, owners),
-        what_you_did_found=found,
+        claims=[c for c in claims if (c.paragraph, c.offset) not in held],
+        what_you_did_found=found is not None,
+        what_you_did_match=found,
+        template=template,
+        placeholders=placeholders,
+        timeline=timeline,
     )
 
 

@@ -20,6 +20,7 @@ PLACEHOLDER_AUTHORS = {"", "python-docx", "microsoft office user", "author", "us
                        "unknown", "docx4j", "apache poi", "windows user"}
 NAME_LINE = re.compile(
     r"^\s*(?:full\s+name|name|candidate|nominee|employee|engineer|prepared by)\s*[:\-–—]\s*(\S.{0,79}?)\s*$", re.I)
+PERSON_NAME = re.compile(r"[^\W\d_]+(?:[ .'’-]{1,2}[^\W\d_]+){0,4}\.?")  # up to five words, no digits
 NAME_LINE_WINDOW = 15   # non-empty paragraphs from the top
 _FILE_NOISE = re.compile(r"\b(packet|promo(tion)?|draft|final|review|doc|v\d+|\d{4}(-\d\d){0,2})\b", re.IGNORECASE)
 
@@ -35,7 +36,7 @@ def name_line_author(paragraphs: Iterable[str]) -> str | None:
         if not text.strip():
             continue
         m = NAME_LINE.match(text)
-        if m:
+        if m and PERSON_NAME.fullmatch(m.group(1)):  # "Engineer - led the migration..." is body text
             return m.group(1)
         seen += 1
         if seen >= NAME_LINE_WINDOW:

@@ -110,6 +110,7 @@ class RawBlock:
     all_bold: bool
     in_table: bool
     real_heading: bool
+    size: int = 0  # largest run font size in half-points (0: the style's default)
 
 
 def read_blocks(document: Document) -> list[RawBlock]:
@@ -133,7 +134,13 @@ def _read(index: int, p: etree._Element, styles: StyleSheet) -> RawBlock:
     bold = bool(text.strip()) and all(
         _run_bold(piece.run, style_id, styles) for piece in pieces if piece.text.strip())
     block = Block(index=index, kind=kind, text=text, style=styles.name(style_id), level=level)
-    return RawBlock(block, bold, in_table, level is not None)
+    size = max((_run_size(piece.run) for piece in pieces if piece.text.strip()), default=0)
+    return RawBlock(block, bold, in_table, level is not None, size)
+
+
+def _run_size(r: etree._Element) -> int:
+    rpr = r.find(W_RPR) if r.tag == W_R else None
+    return _int(_val(rpr.find(w("sz")))) or 0 if rpr is not None else 0
 
 
 def _heading_level(p: etree._Element, style_id: str | None, styles: StyleSheet) -> int | None:
@@ -188,11 +195,13 @@ def pseudo_heading_kind(raw: RawBlock, is_alias) -> str | None:
     block = raw.block
     text = block.text.strip()
     words = text.split()
-    if raw.real_heading or raw.in_table or not words or len(words) > MAX_HEADING_WORDS:
-        return None
+    if raw.real_heading or raw.in_table or block.kind == "list_item" or not words or len(words) > MAX_HEADING_WORDS:
+        return None  # list items and table cells are never headings, even "Impact: ..." in bold
     alias = is_alias(text)
-    if not alias and (block.kind == "list_item" or text[-1] in ".;," or ":" in text[:-1]):
+    if text[-1] in ".;,":
         return None
+    if ":" in text[:-1] and not (raw.all_bold and raw.size):
+        return None  # "Accomplishment: Cut costs" is a heading only when typed large and bold
     m = _NUMBERED.match(text)
     if m and (alias or _title_case(m.group(4)) or raw.all_bold):
         return "numbered_sub" if m.group(3) else "numbered"

@@ -183,11 +183,16 @@ def check_container(data: bytes, source: str, limits) -> ContainerInfo:
         raise PacketRejected(source, "could not be read as a Word document (it appears damaged)", "unreadable") from None
 
 
+def too_large_reason(size: int, limit: int) -> str:
+    """The one wording for a file over limits.max_file_bytes, whoever finds it (stat or gate)."""
+    return f"is too large to review ({_mb(size)}; the limit is {_mb(limit)})"
+
+
 def _check(data: bytes, limits) -> ContainerInfo:
     if not data:
         raise _Reject("empty", "is empty (0 bytes)")
     if len(data) > limits.max_file_bytes:
-        raise _Reject("too-large", f"is too large to review ({_mb(len(data))}; the limit is {_mb(limits.max_file_bytes)})")
+        raise _Reject("too-large", too_large_reason(len(data), limits.max_file_bytes))
     if data.startswith(_OLE_MAGIC):
         _reject_ole(data)
     if not data.startswith(b"PK"):

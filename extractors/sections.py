@@ -21,23 +21,72 @@ def normalize_title(text: str) -> str:
     return _NOT_WORD.sub(" ", text.replace("’", "").replace("'", "")).strip().lower()
 
 
+def _phrases(texts: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(normalize_title(t).split()) for t in texts if normalize_title(t)]
+
+
+def _longest(words: list[str], phrases: list[tuple[str, ...]]) -> int:
+    """Word count of the longest phrase occurring as whole words in `words` (0 if none)."""
+    best = 0
+    for ph in phrases:
+        n = len(ph)
+        if n > best and any(tuple(words[k:k + n]) == ph for k in range(len(words) - n + 1)):
+            best = n
+    return best
+
+
+class HeadingMatcher:
+    """Scores a heading against the "What You Did" aliases and the non-claim `skip` phrases."""
+
+    def __init__(self, sections_config):
+        self.aliases = _phrases(sections_config.what_you_did_aliases)
+        self.alias_text = {tuple(normalize_title(a).split()): a for a in sections_config.what_you_did_aliases}
+        self.skips = [(rule.why, _phrases(rule.phrases)) for rule in sections_config.skip]
+        self.date = re.compile(sections_config.date_heading)
+
+    def alias(self, title: str) -> tuple[float, str | None]:
+        """(score, alias): the matched share of the heading's words, 1.0 for an exact alias."""
+        words = normalize_title(title).split()
+        best = max(self.aliases, key=lambda ph: (_longest(words, [ph]), len(ph)), default=None)
+        n = _longest(words, [best]) if best else 0
+        return (n / len(words), self.alias_text[best]) if n else (0.0, None)
+
+    def skip(self, title: str) -> tuple[int, str | None]:
+        words = normalize_title(title).split()
+        hits = [(n, -k, why) for k, (why, phrases) in enumerate(self.skips) if (n := _longest(words, phrases))]
+        n, _, why = max(hits, default=(0, 0, None))
+        return n, why
+
+    def is_date(self, title: str) -> bool:
+        return bool(self.date.match(normalize_title(title)))
+
+    def __call__(self, title: str) -> bool:
+        """True for a heading that is exactly an alias (typed headings: a bare alias line is one)."""
+        return self.alias(title)[0] == 1.0
+
+
 def alias_matcher(aliases: list[str]) -> Callable[[str], bool]:
     wanted = {normalize_title(a) for a in aliases}
     return lambda title: normalize_title(title) in wanted
 
 
 def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -> list[Block]:
-    """Pseudo-headings nest below the last real heading, in the order their looks first appear."""
-    base, looks, blocks = 0, {}, []
-    for raw in raw_blocks:
+    """Pseudo-headings nest below the last real heading: larger type ranks higher, then looks in
+    the order they first appear (as reStructuredText ranks its adornments)."""
+    kinds = [None if raw.real_heading else pseudo_heading_kind(raw, is_alias) for raw in raw_blocks]
+    first: dict[tuple, int] = {}
+    for raw, kind in zip(raw_blocks, kinds):
+        if kind is not None:
+            first.setdefault((raw.size, kind), len(first))
+    order = sorted(first, key=lambda look: (-look[0], first[look]))
+    rank = {look: i + 1 for i, look in enumerate(order)}
+    base, blocks = 0, []
+    for raw, kind in zip(raw_blocks, kinds):
         block = raw.block
         if raw.real_heading:
             base = block.level or 0
-        else:
-            look = pseudo_heading_kind(raw, is_alias)
-            if look is not None:
-                rank = looks.setdefault(look, len(looks) + 1)
-                block = block.model_copy(update={"kind": "heading", "level": base + rank})
+        elif kind is not None:
+            block = block.model_copy(update={"kind": "heading", "level": base + rank[(raw.size, kind)]})
         blocks.append(block)
     return blocks
 
@@ -57,26 +106,90 @@ def heading_title(text: str) -> str:
     return text.strip().rstrip(":").strip()
 
 
-def mark_reviewed(sections: list[Section], is_alias: Callable[[str], bool]) -> dict[int, tuple[str, str | None]]:
-    """Section position -> (claim section, claim subsection) for every reviewed section.
+def _parents(sections: list[Section]) -> list[int | None]:
+    parents, stack = [], []
+    for i, section in enumerate(sections):
+        while stack and sections[stack[-1]].level >= section.level:
+            stack.pop()
+        parents.append(stack[-1] if stack else None)
+        if section.heading_index is not None:
+            stack.append(i)
+    return parents
 
-    A matching section is reviewed with every deeper section after it. With no match the whole
-    body is reviewed and the mapping covers every section under its own title.
+
+def _is_title(i: int, sections: list[Section], parents: list[int | None], has_children: set[int]) -> bool:
+    """A Title-style heading, or a lone top heading over the rest: the document's name."""
+    section = sections[i]
+    if section.level == 0:
+        return True
+    headings = [s for s in sections if s.heading_index is not None]
+    top = min(s.level for s in headings)
+    return (section is headings[0] and section.level == top and i in has_children
+            and sum(s.level == top for s in headings) == 1)
+
+
+def mark_reviewed(sections: list[Section], match: HeadingMatcher) -> tuple[dict[int, tuple[str, str | None]], dict | None, bool]:
+    """(owners, chosen "What You Did" match, timeline) and each section's reviewed/skip_reason.
+
+    Every section holding claims is reviewed; one whose heading names a non-claim kind (config
+    `sections.skip`) is skipped with its sub-sections. The best-scoring alias is reported, and text
+    before the first heading is read only when there is none. Owners map a section position to
+    (claim section, claim subsection); in a document organised by dates the date headings are the
+    timeline, so claims group under the nearest non-date heading or the broadest date.
     """
+    parents = _parents(sections)
+    has_children = {p for p in parents if p is not None}
+    dates = [s.heading_index is not None and match.is_date(s.title) for s in sections]
+    timeline = sum(dates) >= 3
+    why: dict[int, str] = {}
+    inherited: set[int] = set()
+    best: tuple[float, int, str] | None = None
+    for i, section in enumerate(sections):
+        if section.heading_index is None:
+            continue
+        parent = parents[i]
+        if parent in inherited:
+            why[i] = why[parent]
+            inherited.add(i)
+            continue
+        score, alias = match.alias(section.title)
+        skip_words, skip_why = match.skip(section.title)
+        if skip_why and skip_words >= len(normalize_title(alias or "").split()):
+            why[i] = skip_why
+            inherited.add(i)
+        elif not dates[i] and _is_title(i, sections, parents, has_children):
+            why[i] = "document title"
+        elif not section.blocks and i not in has_children:
+            why[i] = "no text"
+        elif alias and (best is None or score > best[0]):
+            best = (score, i, alias)
+    for i, section in enumerate(sections):
+        if section.heading_index is None and (best is not None and not timeline):
+            why[i] = "text before the first heading"
     owners: dict[int, tuple[str, str | None]] = {}
     for i, section in enumerate(sections):
-        if i in owners or section.heading_index is None or not is_alias(section.title):
-            continue
-        owners[i] = (section.title, None)
-        for j in range(i + 1, len(sections)):
-            if sections[j].level <= section.level:
-                break
-            owners.setdefault(j, (section.title, sections[j].title))
-    if not owners:
-        owners = {i: (s.title, None) for i, s in enumerate(sections)}
-    for i in owners:
-        sections[i].reviewed = True
-    return owners
+        section.reviewed = i not in why
+        section.skip_reason = why.get(i) if section.blocks or i in has_children else None
+        if section.reviewed:
+            owners[i] = _owner(i, sections, parents, why, dates)
+    found = {"heading": sections[best[1]].title, "alias": best[2], "score": round(best[0], 2)} if best else None
+    return owners, found, timeline
+
+
+def _owner(i: int, sections: list[Section], parents: list[int | None], why: dict[int, str],
+           dates: list[bool]) -> tuple[str, str | None]:
+    chain = [i]
+    while parents[chain[-1]] is not None and parents[chain[-1]] not in why:
+        chain.append(parents[chain[-1]])
+    top = sections[chain[-1]].title
+    named = [j for j in chain if not dates[j]]
+    if any(dates[j] for j in chain):
+        sub = sections[named[0]].title if named and named[0] != chain[-1] else None
+        if sub is None:
+            broad = [j for j in chain if dates[j]]
+            sub = sections[broad[-1]].title if broad[-1] != chain[-1] else None
+        return top, sub
+    return top, None if i == chain[-1] else sections[i].title
 
 
 def extract_claims(sections: list[Section], owners: dict[int, tuple[str, str | None]]) -> list[Claim]:

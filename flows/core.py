@@ -6,17 +6,19 @@ never a message, since a stage's message could quote the packet.
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
 from promolint.config import Config, load_config
+from promolint.errors import SourceError
 from promolint.deliver.local import write_atomic
 from promolint.flows.ledger import LEDGER_DIR, Ledger
 from promolint.pipeline import PacketResult, result_from_ledger, review_ref, skipped_result
 from promolint.sources import PacketRef, Skipped, Source, open_source
 
-__all__ = ["PacketResult", "TransientFailure", "cached_config", "cached_source", "clean_partial_writes", "list_source",
+__all__ = ["PacketResult", "TransientFailure", "cached_config", "cached_source", "check_source", "clean_partial_writes", "list_source",
            "pending", "process_packet", "record_failure", "result_from_ledger", "save_watch_state", "skipped_results",
            "source_changes"]
 
@@ -34,6 +36,18 @@ def cached_config(config_path: str | None) -> Config:
 def cached_source(spec: str, config_path: str | None = None) -> Source:
     """One source per (spec, config) and process, so a Drive source's client and metadata are reused."""
     return open_source(spec, cached_config(config_path))
+
+
+def check_source(source: Source) -> None:
+    """A source that cannot be used fails the run with one line (SourceError), instead of an empty
+    "successful" cycle: credentials and links (`Source.check`), and local paths that are missing
+    or unreadable."""
+    source.check()
+    for p in getattr(source, "paths", []):
+        if not p.exists():
+            raise SourceError(f"{p}: no such file or folder", code="not-found")
+        if not os.access(p, os.R_OK | (os.X_OK if p.is_dir() else 0)):
+            raise SourceError(f"{p}: cannot be read (permission denied)", code="unreadable")
 
 
 def process_packet(source: Source, ref: PacketRef, out_root: Path, config: Config, ledger: Ledger | None = None,

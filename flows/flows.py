@@ -6,6 +6,8 @@ never holds packet content.
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -13,11 +15,12 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
+from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from promolint.flows.core import (PacketResult, cached_config, cached_source, clean_partial_writes, list_source, pending,
-                                  process_packet, record_failure, result_from_ledger, save_watch_state, skipped_results,
-                                  source_changes)
+from promolint.flows.core import (PacketResult, cached_config, cached_source, check_source, clean_partial_writes,
+                                  list_source, pending, process_packet, record_failure, result_from_ledger,
+                                  save_watch_state, skipped_results, source_changes)
 from promolint.flows.ledger import Ledger
 from promolint.flows.settings import summary_formats
 from promolint.flows.summary import build_summary, render_markdown, write_summary
@@ -46,16 +49,55 @@ def make_task_runner(config_path: str | None):
 
 @task(name="review-packet", task_run_name="review-{ref.name}", persist_result=False, cache_policy=NO_CACHE,
       retries=2, retry_delay_seconds=2)
-def review_packet_task(ref: PacketRef, source: str, out: str, config_path: str | None = None) -> PacketResult:
+def review_packet_task(ref: PacketRef, source: str, out: str, config_path: str | None = None) -> State:
     result = process_packet(cached_source(source, config_path), ref, Path(out), cached_config(config_path))
-    get_run_logger().info("%s: %s rules=%s", ref.source_id, result.status, ",".join(sorted(result.rules)))
-    return result
+    get_run_logger().info("%s: %s code=%s rules=%s", ref.name, result.status, result.code or "-",
+                          ",".join(sorted(result.rules)))
+    return packet_state(result)
+
+
+def packet_state(r: PacketResult) -> State:
+    """Rejected and failed packets get a state of their own name, filterable in the UI; the
+    message is the reason code only (a reason could one day quote the packet)."""
+    if r.status == "rejected":
+        return Completed(data=r, name="Rejected", message=r.code or "rejected")
+    if r.status == "failed":
+        return Failed(data=r, name="Failed", message=r.code or "failed")
+    return Completed(data=r)
+
+
+def artifact_key(kind: str, out: str | Path) -> str:
+    """Per out folder (so one cycle's "latest" is never another folder's): the folder's name as a
+    slug plus a short hash of its full path, in Prefect's key alphabet (a-z, 0-9, -)."""
+    path = str(Path(out).resolve())
+    slug = re.sub(r"[^a-z0-9]+", "-", Path(path).name.lower()).strip("-")[:40] or "root"
+    return f"promolint-{kind}-{slug}-{hashlib.sha256(path.encode()).hexdigest()[:8]}"
+
+
+def publish(summary: dict, kind: str, out: str) -> None:
+    create_markdown_artifact(markdown=render_markdown(summary), key=artifact_key(kind, out),
+                             description=f"promolint {kind} summary for {out} (identifiers, scores and rule ids only)")
+    create_table_artifact(table=summary["packets"], key=artifact_key(f"{kind}-packets", out),
+                          description=f"promolint {kind}: one row per packet")
+
+
+def final_state(results: list[PacketResult], counts: dict, kind: str, out: str) -> State:
+    """Completed either way (the run did its job) with the counts as its result; named Quarantined
+    when packets were rejected or failed, so the run list says so without opening the run."""
+    rejected, failed = (sum(r.status == s for r in results) for s in ("rejected", "failed"))
+    if not rejected and not failed:
+        return Completed(data=counts, message=f"{len(results)} packets, none rejected or failed")
+    return Completed(data=counts, name="Quarantined",
+                     message=f"{rejected} rejected, {failed} failed of {len(results)} packets; see artifact "
+                             f"{artifact_key(f'{kind}-packets', out)}")
 
 
 @flow(name="review-packet", persist_result=False)
 def review_packet(ref: PacketRef, source: str, out: str, config_path: str | None = None) -> PacketResult:
-    """One packet through extract, analyze, annotate, render and deliver."""
-    return review_packet_task(ref, source, out, config_path)
+    """One packet through extract, analyze, annotate, render and deliver; ends in the task's state."""
+    state = review_packet_task(ref, source, out, config_path, return_state=True)
+    result = state.result(raise_on_failure=False)
+    return packet_state(result) if isinstance(result, PacketResult) else state
 
 
 @flow(name="review-batch", persist_result=False)
@@ -82,14 +124,16 @@ def _run_batch(refs, source, out, config_path):
 
 
 @flow(name="review-cycle", persist_result=False)
-def review_cycle(source: str, out: str, config_path: str | None = None) -> dict:
+def review_cycle(source: str, out: str, config_path: str | None = None) -> State:
     """Every packet in a source; writes and publishes the cycle summary."""
     logger = get_run_logger()
     config = load_config(config_path or None)
     out_root = Path(out)
     clean_partial_writes(out_root)
     ledger = Ledger(out_root)
-    refs, skipped = list_source(cached_source(source, config_path))
+    src = cached_source(source, config_path)
+    check_source(src)
+    refs, skipped = list_source(src)
     if TOTAL:
         TOTAL(len(refs) + len(skipped))
     todo = pending(refs, ledger)
@@ -101,16 +145,13 @@ def review_cycle(source: str, out: str, config_path: str | None = None) -> dict:
     results += done + _run_batch(todo, source, out, config_path)
     summary = build_summary(results)
     write_summary(summary, out_root, summary_formats(config))
-    create_markdown_artifact(markdown=render_markdown(summary), key="promolint-cycle-summary",
-                             description="promolint cycle summary (identifiers, scores and rule ids only)")
-    create_table_artifact(table=summary["packets"], key="promolint-cycle-packets",
-                          description="promolint: one row per packet")
+    publish(summary, "cycle", out)
     logger.info("cycle: %s", summary["counts"])
-    return summary["counts"]
+    return final_state(results, summary["counts"], "cycle", out)
 
 
 @flow(name="watch-folder", persist_result=False)
-def watch_folder(source: str, out: str, config_path: str | None = None) -> dict:
+def watch_folder(source: str, out: str, config_path: str | None = None) -> State:
     """Reviews only packets that are new or changed since the last run and have stopped changing.
 
     A source with a change feed (Drive) is read from the position saved in
@@ -124,6 +165,7 @@ def watch_folder(source: str, out: str, config_path: str | None = None) -> dict:
     clean_partial_writes(out_root)
     ledger = Ledger(out_root)
     src = cached_source(source, config_path)
+    check_source(src)
     feed = source_changes(src, out_root)
     refs, skipped = feed[:2] if feed is not None else list_source(src)
     ready, moving = src.settle(pending(refs, ledger), fc.settle_seconds)
@@ -136,5 +178,7 @@ def watch_folder(source: str, out: str, config_path: str | None = None) -> dict:
         by_id = {r.source_id: r for r in ready}
         retry = [by_id[r.source_id] for r in results if r.status in ("failed", "deferred") and r.source_id in by_id]
         save_watch_state(out_root, src, {**feed[2], "retry": [r.model_dump() for r in retry]})
+    if results:  # an idle pass publishes nothing, so "latest" stays the last pass that did something
+        publish(build_summary(results), "watch", out)
     logger.info("watch: %s", counts)
-    return counts
+    return final_state(results, counts, "watch", out)

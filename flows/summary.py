@@ -49,9 +49,11 @@ def build_summary(results: list[PacketResult]) -> dict:
         "quarantined": [{"name": r.name, "status": r.status, "reason": r.reason or ""}
                         for r in results if r.status in ("rejected", "failed", "skipped", "deferred")],
         "notes": [{"name": r.name, "note": r.note} for r in results if r.note],
-        "packets": [{"name": r.name, "status": r.status, "readiness": r.readiness or "",
+        "packets": [{"name": r.name, "status": r.status, "code": r.code or "", "readiness": r.readiness or "",
+                     "findings": sum(r.rules.values()), "weak_claims": r.weak_claims, "claims": r.claims,
                      "folder": r.author_dir or "", "note": r.note or "",
-                     **{f"score:{k}": v for k, v in r.scores.items()}}
+                     **{f"score:{k}": v for k, v in sorted(r.scores.items())},
+                     "rules": " ".join(f"{k}={n}" for k, n in sorted(r.rules.items()))}
                     for r in results],
     }
 

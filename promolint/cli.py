@@ -30,10 +30,12 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _load_config(path: Optional[Path], formats: Optional[str] = None):
+    from promolint.analysis import list_rules
     from promolint.config import load_config
 
     try:
         config = load_config(path)
+        list_rules(config)  # rule files and severity overrides: one config error now, not one per packet
     except ConfigError as e:
         err.print(f"[red]config error[/red] {e}")
         raise typer.Exit(EXIT_USAGE)
@@ -58,7 +60,8 @@ def outcome_line(r, out_dir: Path, listed_only: bool = False) -> str:
         shared = f", shared with {', '.join(r.shared_with)}" if r.shared_with else ""
         back = f"; delivered back{shared}" + (f" ({r.note})" if r.note else "") if r.drive else ""
         first = next((o for o in r.outputs if o.endswith(".annotated.docx")), r.outputs[0] if r.outputs else "")
-        return (f"{r.name}: {r.claims} claims, {r.weak_claims} weak, readiness {r.readiness or 'n/a'} -> "
+        structure = f"; {r.structure}" if r.structure else ""
+        return (f"{r.name}: {r.claims} claims, {r.weak_claims} weak, readiness {r.readiness or 'n/a'}{structure} -> "
                 f"{out_dir}/{Path(first).name}{back}")
     if r.status == "failed" and r.code == "internal":
         return f"{r.name}: {r.reason}; rerun with PROMOLINT_DEBUG=1 for details"
@@ -118,14 +121,12 @@ def review(
                 raise
             err.print(_internal_error_line(str(spec), e))
             raise typer.Exit(EXIT_USAGE)
-        stems: set[str] = set()
-        for item in items:
-            if isinstance(item, Skipped):
-                r = skipped_result(item)
-            else:
-                stem = item.stem if item.stem not in stems else f"{item.stem}-{item.source_id[-8:]}"
-                stems.add(stem)
-                r = review_ref(source, item, cfg, out_dir, stem=stem)
+        for item in items:  # review_ref claims each output stem (unique per source under out_dir)
+            try:
+                r = skipped_result(item) if isinstance(item, Skipped) else review_ref(source, item, cfg, out_dir)
+            except ConfigError as e:  # e.g. the principles file: the same for every packet, so said once
+                err.print(f"[red]config error[/red] {e}")
+                raise typer.Exit(EXIT_USAGE)
             err.print(outcome_line(r, out_dir, listed_only=isinstance(item, Skipped)))
             results.append(r)
     counts = Counter(r.status for r in results)

@@ -24,8 +24,19 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class SkipSection(_Strict):
+    why: str
+    phrases: list[str]
+
+
 class SectionsConfig(_Strict):
     what_you_did_aliases: list[str]
+    skip: list[SkipSection] = []       # headings that hold no claims, by phrase
+    date_heading: str = r"$^"          # regex: a heading naming a year, quarter, month, week or day
+    placeholders: list[str] = []       # regexes of left-over template placeholders
+    template_markers: list[str] = []   # phrases that announce a template ("sample template")
+    template_share: float = 0.5        # share of instruction/placeholder lines that makes a template
+    messages: dict[str, str] = {}      # wording of the template / placeholder findings
 
 
 class RulesConfig(_Strict):
@@ -145,18 +156,66 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
+# Config and rule files are small; these bounds stop a file (or an alias bomb: a few hundred bytes
+# whose aliases expand to gigabytes downstream) from costing more than a bad config should.
+MAX_YAML_BYTES = 1024 * 1024
+MAX_YAML_NODES = 200_000   # after aliases are expanded; the default rules are a few thousand
+
+
+class _AliasBomb(yaml.YAMLError):
+    pass
+
+
+def _expanded_size(node, memo: dict, limit: int) -> int:
+    """Nodes once aliases are expanded, counted on the composed graph (shared nodes once each)."""
+    if id(node) in memo:
+        return memo[id(node)]
+    memo[id(node)] = 1  # a recursive anchor counts once
+    if isinstance(node, yaml.SequenceNode):
+        n = 1 + sum(_expanded_size(c, memo, limit) for c in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        n = 1 + sum(_expanded_size(k, memo, limit) + _expanded_size(v, memo, limit) for k, v in node.value)
+    else:
+        n = 1
+    if n > limit:
+        raise _AliasBomb()
+    memo[id(node)] = n
+    return n
+
+
+# libyaml's safe loader when PyYAML has it: several times faster, same nodes and errors.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_yaml_mapping(path: Path, what: str = "config") -> dict:
     """A YAML file whose top level is a mapping, or a one-line ConfigError naming the file."""
     try:
-        # libyaml's safe loader when PyYAML has it: several times faster on the rule files.
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
+        with open(path, "rb") as f:
+            raw = f.read(MAX_YAML_BYTES + 1)
+        if len(raw) > MAX_YAML_BYTES:
+            raise ConfigError(f"{path}: {what} file is larger than {MAX_YAML_BYTES // 1024} KB")
+        loader = _YAML_LOADER(raw.decode("utf-8"))
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                _expanded_size(node, {}, MAX_YAML_NODES)
+            data = (loader.construct_document(node) if node is not None else None) or {}
+        finally:
+            loader.dispose()
     except FileNotFoundError:
         raise ConfigError(f"{path}: {what} file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a {what} file") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {e.start})") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot be read ({e.strerror or type(e).__name__})") from None
+    except _AliasBomb:
+        raise ConfigError(f"{path}: YAML aliases expand to more than {MAX_YAML_NODES} nodes (refused as an alias bomb)") from None
     except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML ({e.__class__.__name__})") from None
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}: not valid YAML{where} ({e.__class__.__name__})") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: top level must be a mapping")
     return data

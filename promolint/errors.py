@@ -1,4 +1,10 @@
 """Errors a user sees: one line, naming the file and a reason a manager understands."""
+import sys
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr (state we rebuilt, a file set aside); never packet text."""
+    print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 class PacketRejected(Exception):
@@ -26,3 +32,12 @@ class SourceError(ValueError):
         super().__init__(message)
         self.reason = message
         self.code = code
+
+
+class UnsafeOutput(Exception):
+    """An output we will not write: a symlink below --out, or no name the file system accepts."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason

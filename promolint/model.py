@@ -35,6 +35,7 @@ class Section(BaseModel):
     heading_index: int | None = Field(None, description="Block index of the heading; None for text before the first heading")
     blocks: list[Block] = []
     reviewed: bool = False
+    skip_reason: str | None = Field(None, description="Why a section holding text was not reviewed (config sections.skip)")
 
 
 class Claim(BaseModel):
@@ -56,10 +57,18 @@ class Packet(BaseModel):
     sections: list[Section] = []
     claims: list[Claim] = []
     what_you_did_found: bool = Field(True, description="False when no alias matched and the whole body was reviewed")
+    what_you_did_match: dict | None = Field(None, description="{heading, alias, score} of the chosen What You Did heading")
+    template: bool = Field(False, description="Mostly instructions and placeholders: nothing to review")
+    placeholders: list[Claim] = Field([], description="Left-over placeholders ('[Project]', 'X%', 'TBD'), anchored like claims")
+    timeline: bool = Field(False, description="Date headings (years, quarters, months, weeks): reviewed whole as a timeline")
 
     @property
     def sections_reviewed(self) -> list[str]:
         return [s.title for s in self.sections if s.reviewed]
+
+    @property
+    def sections_skipped(self) -> list[dict]:
+        return [{"title": s.title, "why": s.skip_reason} for s in self.sections if s.skip_reason]
 
 
 class Finding(BaseModel):

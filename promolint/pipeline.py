@@ -21,7 +21,7 @@ import orjson
 from pydantic import BaseModel
 
 from promolint.config import Config
-from promolint.errors import PacketRejected
+from promolint.errors import ConfigError, PacketRejected, UnsafeOutput
 from promolint.model import SEVERITY_RANK, Review
 
 if TYPE_CHECKING:
@@ -44,6 +44,10 @@ EXIT_TABLE = (
     (EXIT_FINDINGS, "a finding at or above `--fail-on` (review)"),
     (EXIT_OK, "every packet reviewed or unchanged (findings are not errors; deferred packets wait for the next pass)"),
 )
+
+# Rejections that say nothing lasting about the content (the limit may be raised, the machine less
+# busy): recorded as transient, so the next run tries again.
+TRANSIENT_CODES = frozenset({"timeout"})
 
 # Worth retrying: the file system, the network, a busy ledger, a stage timeout.
 TRANSIENT = (OSError, TimeoutError, ConnectionError, sqlite3.OperationalError)
@@ -120,6 +124,7 @@ class PacketResult(BaseModel):
     drive: dict[str, str] = {}     # outputs delivered back to the source: role -> id there
     shared_with: list[str] = []    # who the source shared those outputs with
     error: str | None = None       # failed: the exception's class name (never its message)
+    structure: str | None = None   # sections read / skipped and why (counts and reasons, no headings)
 
 
 def review_ref(source: "Source", ref: "PacketRef", config: Config, out_root: Path, *,
@@ -131,6 +136,7 @@ def review_ref(source: "Source", ref: "PacketRef", config: Config, out_root: Pat
     review feeds the progress section, and the outcome is recorded. Outputs go to `out_root`, or
     `out_root/<author>/` with `per_author`, and back to the source when it delivers beside packets.
     """
+    from promolint.deliver.local import claim_stem
     from promolint.deliver.local_authors import LocalAuthorDestination
     from promolint.extractors.authors import resolve_author
 
@@ -144,7 +150,7 @@ def review_ref(source: "Source", ref: "PacketRef", config: Config, out_root: Pat
         previous = ledger.previous_review(ref.source_id) if ledger is not None else None
         outputs = review_bytes(data, ref.source_id, config, previous=previous)
         author = resolve_author(outputs.review.packet.get("author"), ref.name, config.delivery.author_from)
-        stem = stem or (ledger.stem_for(ref) if ledger is not None else ref.stem)
+        stem = stem or (ledger.stem_for(ref) if ledger is not None else claim_stem(out_root, ref.stem, ref.source_id))
         files = outputs.files(stem)
         dest = LocalAuthorDestination(out_root, per_author=per_author)
         delivered = dest.deliver(ref, files, author)
@@ -162,8 +168,15 @@ def review_ref(source: "Source", ref: "PacketRef", config: Config, out_root: Pat
             ledger.record(ref, "reviewed", stem=stem, author_dir=author_dir, outputs=written, note=note)
     except PacketRejected as e:
         if ledger is not None:
-            ledger.record(ref, "rejected", reason=e.reason)
+            ledger.record(ref, "rejected", reason=e.reason,
+                          kind="transient" if e.code in TRANSIENT_CODES else "permanent")
         return PacketResult(**base, status="rejected", reason=e.reason, code=e.code)
+    except ConfigError:
+        raise  # not this packet's fault: every packet would fail alike, so the caller says it once
+    except UnsafeOutput as e:  # a symlink below --out: refused for this packet, said once
+        if ledger is not None:
+            ledger.record(ref, "failed", reason=e.reason)
+        return PacketResult(**base, status="failed", reason=str(e), code="unsafe-output", error=type(e).__name__)
     except Exception as e:  # a stage bug or a service error must not stop the others, nor leak text
         if os.environ.get("PROMOLINT_DEBUG"):
             raise
@@ -220,7 +233,22 @@ def review_facts(review: Review) -> dict:
     return {"readiness": str(readiness) if readiness is not None else None, "scores": scores,
             "claims": int(s.get("claims", len(review.claims))), "weak_claims": int(s.get("weak_claims", 0)),
             "rules": dict(Counter(f.rule for f in findings)),
-            "worst": max((SEVERITY_RANK[f.severity] for f in findings), default=-1)}
+            "worst": max((SEVERITY_RANK[f.severity] for f in findings), default=-1),
+            "structure": structure_note(review.packet)}
+
+
+def structure_note(packet: dict) -> str:
+    """'read 3 sections, skipped 2 (goals and plans, instructions)': reasons are config words,
+    never headings, so the line carries no packet text."""
+    if packet.get("template"):
+        return "looks like an unfilled template, nothing reviewed"
+    skipped = [s.get("why") for s in packet.get("sections_skipped") or [] if isinstance(s, dict)]
+    reasons = sorted({str(w) for w in skipped if w})
+    read = len(packet.get("sections_reviewed") or [])
+    note = f"read {read} section{'s' if read != 1 else ''}"
+    if skipped:
+        note += f", skipped {len(skipped)} ({', '.join(reasons)})"
+    return note + (", no 'What You Did' heading" if packet.get("what_you_did_found") is False else "")
 
 
 def _finding_keys(review: Review) -> set[tuple]:

@@ -84,12 +84,35 @@ def _top_changes(review: Review, claims: dict[str, dict], weights: dict, limit: 
     tagged += [(f, None) for f in review.packet_findings]
     for f, claim in tagged:
         score[f.rule] += weights.get(f.severity, 1.0)
-        if f.rule not in first or (not first[f.rule]["suggestion"] and f.suggestion):
-            first[f.rule] = _finding(f)
+        if f.rule not in first or (f.suggestion and (not first[f.rule]["suggestion"]
+                                                     or _unfilled(f) < first[f.rule]["slots"])):
+            first[f.rule] = {**_finding(f), "slots": _unfilled(f)}
         if claim is not None and claim not in where[f.rule]:
             where[f.rule].append(claim)
     ranked = sorted(score, key=lambda r: (-score[r], r))
     return [{**first[r], "count": len(where[r]) or 1, "claims": where[r]} for r in ranked[:limit]]
+
+
+def _at_stake(stories: list[dict], weights: dict, limit: int) -> list[dict]:
+    """The `limit` stories with most at stake (severity-weighted findings over their claims),
+    kept in document order so the memo still reads like the packet."""
+    def stake(st: dict) -> float:
+        found = st["findings"] + [f for c in st["claims"] for f in c["findings"]]
+        return sum(weights.get(f["severity"], 1.0) for f in found) + 0.1 * len(st["claims"])
+
+    top = sorted(range(len(stories)), key=lambda i: (-stake(stories[i]), i))[:max(limit, 0)]
+    shown, said = [stories[i] for i in sorted(top)], set()
+    for st in shown:  # a sentence said for one story is not said again for the next
+        st["fresh_findings"] = [f for f in st["findings"] if f["message"] not in said]
+        st["fresh_rewrite"] = st["rewrite"] if st["rewrite"] not in said else None
+        said.update(f["message"] for f in st["findings"])
+        said.add(st["rewrite"])
+    return shown
+
+
+def _unfilled(f: Finding) -> int:
+    """Angle-bracket slots left in a suggestion: a finding whose variables were empty has more."""
+    return f.suggestion.count("<")
 
 
 def _faq(claims: list[dict], stories: list[dict], limit: int) -> list[dict]:
@@ -142,6 +165,7 @@ def build_context(review: Review, config, previous: Review | None, today, chart:
     claims = [_claim(c) for c in review.claims]
     by_id = {c["id"]: c for c in claims}
     stories = [_story(s, by_id) for s in review.stories]
+    shown = _at_stake(stories, manifest.change_weights, manifest.stories_shown)
     packet = _dict(review.packet)
     rules = getattr(config, "rules", None)
     return {
@@ -150,12 +174,18 @@ def build_context(review: Review, config, previous: Review | None, today, chart:
             "author": packet.get("author") or None,
             "sections_reviewed": [s for s in packet.get("sections_reviewed") or [] if isinstance(s, str)],
             "what_you_did_found": packet.get("what_you_did_found", True) is not False,
+            "sections_skipped": [s for s in packet.get("sections_skipped") or []
+                                 if isinstance(s, dict) and isinstance(s.get("title"), str)],
+            "template": packet.get("template") is True,
+            "timeline": packet.get("timeline") is True,
         },
         "review_date": today,
         "summary": _summary(_dict(review.summary), by_id),
         "claims": claims,
         "weak_claims": [c for c in claims if c["weak"]],
         "stories": stories,
+        "stories_shown": shown,
+        "stories_folded": [st for st in stories if st not in shown],
         "packet_findings": [_finding(f) for f in review.packet_findings],
         "top_changes": _top_changes(review, by_id, manifest.change_weights, manifest.top_changes),
         "faq": _faq(claims, stories, manifest.faq_limit),

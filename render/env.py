@@ -83,6 +83,7 @@ class Manifest:
     change_weights: dict = field(default_factory=lambda: {"error": 3.0, "warning": 2.0, "info": 0.5})
     top_changes: int = 3
     faq_limit: int = 8
+    stories_shown: int = 6  # stories told in full in the main part; the rest go to the appendix table
 
 
 def _manifest(folder: Path) -> Manifest:
@@ -124,11 +125,11 @@ def _ranking(path: Path, ranking) -> dict:
     try:
         if "change_weights" in ranking:
             out["change_weights"] = {str(k): float(v) for k, v in dict(ranking["change_weights"]).items()}
-        for key in ("top_changes", "faq_limit"):
+        for key in ("top_changes", "faq_limit", "stories_shown"):
             if key in ranking:
                 out[key] = int(ranking[key])
     except (TypeError, ValueError):
-        raise ConfigError(f"{path}: ranking: change_weights are numbers per severity; top_changes, faq_limit counts") from None
+        raise ConfigError(f"{path}: ranking: change_weights are numbers per severity; top_changes, faq_limit, stories_shown counts") from None
     return out
 
 

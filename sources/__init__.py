@@ -55,11 +55,15 @@ def scheme_of(spec: Any) -> str:
 def open_source(spec: str | Path | list, config: Any | None = None) -> Source:
     """A user's source argument (or a list of local paths) -> its Source."""
     if isinstance(spec, list):
-        return LocalSource([Path(s) for s in spec])
+        return LocalSource([Path(s) for s in spec], _max_bytes(config))
     module, _, func = _KINDS[scheme_of(spec)].opener.partition(":")
     return getattr(importlib.import_module(module), func)(str(spec), config)
 
 
 def _open_local(spec: str, config: Any | None = None) -> LocalSource:
     path = urllib.parse.unquote(urllib.parse.urlsplit(spec).path) if spec.startswith("file://") else spec
-    return LocalSource([Path(path)])
+    return LocalSource([Path(path)], _max_bytes(config))
+
+
+def _max_bytes(config: Any | None) -> int | None:
+    return getattr(getattr(config, "limits", None), "max_file_bytes", None)

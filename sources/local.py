@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from promolint.errors import PacketRejected
 from promolint.sources.base import PacketRef, Skipped, Source
 
 # Extensions offered for review; anything Word-like is offered so the extractor can say why it
@@ -21,8 +22,9 @@ def content_hash(data: bytes) -> str:
 class LocalSource(Source):
     scheme = "file"
 
-    def __init__(self, paths: list[Path]):
+    def __init__(self, paths: list[Path], max_bytes: int | None = None):
         self.paths = [Path(p) for p in paths]
+        self.max_bytes = max_bytes   # limits.max_file_bytes: checked by stat before any read
 
     def _files(self) -> Iterator[Path]:
         for p in self.paths:
@@ -43,7 +45,14 @@ class LocalSource(Source):
                               code="not-word")
                 continue
             try:
-                version = content_hash(f.read_bytes())
+                size = f.stat().st_size
+                if self.max_bytes is not None and size > self.max_bytes:
+                    from promolint.extractors.container import too_large_reason
+                    yield Skipped(source_id=str(f.resolve()), name=f.name, code="too-large",
+                                  reason=too_large_reason(size, self.max_bytes))
+                    continue
+                with open(f, "rb") as fh:
+                    version = hashlib.file_digest(fh, "sha256").hexdigest()  # streamed, never whole in memory
             except OSError as e:
                 yield Skipped(source_id=str(f), name=f.name, reason=f"cannot be read ({e.strerror or 'I/O error'})",
                               code="unreadable")
@@ -51,7 +60,16 @@ class LocalSource(Source):
             yield PacketRef(source_id=str(f.resolve()), name=f.name, version=version)
 
     def fetch(self, ref: PacketRef) -> bytes:
-        return Path(ref.source_id).read_bytes()
+        """A bounded read: a file grown past the limit since listing costs at most the limit."""
+        with open(ref.source_id, "rb") as f:
+            if self.max_bytes is None:
+                return f.read()
+            data = f.read(self.max_bytes + 1)
+            if len(data) > self.max_bytes:
+                from promolint.extractors.container import too_large_reason
+                size = os.fstat(f.fileno()).st_size
+                raise PacketRejected(ref.name, too_large_reason(max(size, len(data)), self.max_bytes), "too-large")
+            return data
 
     # -- capabilities
 

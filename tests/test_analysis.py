@@ -60,7 +60,8 @@ def test_review_contract():
     r = analyze(packet, CFG)
     assert isinstance(r, Review)
     assert r.packet == {"source": "p.docx", "title": "T", "author": "A",
-                        "sections_reviewed": ["What You Did"], "what_you_did_found": True}
+                        "sections_reviewed": ["What You Did"], "what_you_did_found": True,
+                        "sections_skipped": [], "what_you_did_match": None, "template": False, "timeline": False}
     c = r.claims[0]
     assert (c.id, c.section, c.subsection, c.paragraph, c.offset, c.text) == (
         "a1", "What You Did", "Payments", 4, 0, claims[0].text)

@@ -132,17 +132,84 @@ def test_heading_by_outline_level_in_paragraph_properties(tmp_path):
     assert [c.text for c in packet.claims] == ["I shipped it."]
 
 
-def test_without_what_you_did_the_whole_body_is_reviewed(tmp_path):
+def test_without_what_you_did_claim_sections_are_reviewed_and_plans_skipped(tmp_path):
     d = docx.Document()
     d.add_paragraph("Opening line.")
-    d.add_heading("Projects", 1)
+    d.add_heading("Platform work", 1)
     d.add_paragraph("I shipped the ledger.")
     d.add_heading("Plans", 1)
     d.add_paragraph("Lead more.")
     packet = extract(save(d, tmp_path))
-    assert not packet.what_you_did_found
-    assert [c.text for c in packet.claims] == ["Opening line.", "I shipped the ledger.", "Lead more."]
-    assert all(s.reviewed for s in packet.sections)
+    assert not packet.what_you_did_found and packet.what_you_did_match is None
+    assert [c.text for c in packet.claims] == ["Opening line.", "I shipped the ledger."]
+    assert packet.sections_skipped == [{"title": "Plans", "why": "goals and plans"}]
+
+
+@pytest.mark.parametrize("heading, alias", [("Key Accomplishments and Impact", "Key Accomplishments"),
+                                            ("Impact & Highlights", "Impact"), ("Projects", "Projects"),
+                                            ("Contributions (2024)", "Contributions")])
+def test_alias_found_as_a_phrase_inside_a_heading_with_its_score(packet_factory, heading, alias):
+    packet = extract(packet_factory(["I shipped the ledger."], heading=heading))
+    assert packet.what_you_did_match["alias"] == alias
+    assert 0 < packet.what_you_did_match["score"] <= 1
+    assert packet.sections_reviewed == [heading.replace(" (2024)", " (2024)")]
+    assert [c.text for c in packet.claims] == ["I shipped the ledger."]
+
+
+@pytest.mark.parametrize("heading, why", [("Areas for Improvement", "areas for improvement"),
+                                          ("Goals for Next Year", "goals and plans"),
+                                          ("What I Learned", "what I learned"),
+                                          ("Books and Courses", "courses, books and certifications"),
+                                          ("Peer Feedback", "peer quotes and feedback"),
+                                          ("Manager Comments", "manager section")])
+def test_non_claim_sections_are_never_reviewed(tmp_path, heading, why):
+    d = docx.Document()
+    d.add_heading("Key Accomplishments and Impact", 1)
+    d.add_paragraph("I shipped the ledger.")
+    d.add_heading(heading, 1)
+    d.add_paragraph("Lead the platform group and grow as a leader.")
+    d.add_heading("Details", 2)
+    d.add_paragraph("Read two books on leadership.")
+    packet = extract(save(d, tmp_path))
+    assert [c.text for c in packet.claims] == ["I shipped the ledger."]
+    assert packet.sections_skipped == [{"title": heading, "why": why}, {"title": "Details", "why": why}]
+
+
+def test_typed_headings_nest_by_size_and_bold_impact_list_item_is_not_a_heading(tmp_path):
+    d = docx.Document()
+    for text, size in [("Accomplishments", 16), ("Ledger migration", 13)]:
+        run = d.add_paragraph().add_run(text)
+        run.bold, run.font.size = True, docx.shared.Pt(size)
+        d.add_paragraph("I moved the ledger to Aurora.")
+        item = d.add_paragraph(style="List Bullet")
+        item.add_run("Impact:").bold = True
+        item.add_run(" cut costs by 30%.")
+    run = d.add_paragraph().add_run("Goals")
+    run.bold, run.font.size = True, docx.shared.Pt(16)
+    d.add_paragraph("Lead more.")
+    packet = extract(save(d, tmp_path))
+    assert [(s.title, s.level) for s in packet.sections] == [("Accomplishments", 1), ("Ledger migration", 2), ("Goals", 1)]
+    assert [(c.section, c.subsection) for c in packet.claims] == [("Accomplishments", None)] * 2 + [
+        ("Accomplishments", "Ledger migration")] * 2
+    assert packet.sections_skipped == [{"title": "Goals", "why": "goals and plans"}]
+
+
+def test_unfilled_template_is_named_and_placeholders_are_anchored(tmp_path):
+    d = docx.Document()
+    d.add_heading("What You Did", 1)
+    for line in ["Describe your biggest project here.", "What did you change for your customers?",
+                 "[Project name]: improved performance by X%", "I shipped the ledger."]:
+        d.add_paragraph(line)
+    template = extract(save(d, tmp_path, "t.docx"))
+    assert template.template and template.claims == []
+    d = docx.Document()
+    d.add_heading("What You Did", 1)
+    d.add_paragraph("I shipped the ledger. It saved $2M a year.")
+    d.add_paragraph("I led [5 peer testimonials collected] the migration.")
+    filled = extract(save(d, tmp_path, "f.docx"))
+    assert not filled.template
+    assert [c.text for c in filled.claims] == ["I shipped the ledger.", "It saved $2M a year."]
+    assert [p.text for p in filled.placeholders] == ["I led [5 peer testimonials collected] the migration."]
 
 
 def test_lists_and_tables_become_claims_with_their_kind(tmp_path):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -79,22 +80,112 @@ def test_cycle_is_idempotent_and_re_reviews_only_a_changed_packet(harness, folde
     assert len([k for k in third if k.endswith(".annotated.docx")]) == 3  # replaced, not duplicated
 
 
-def test_cycle_summary_is_published_as_artifacts_without_packet_text(harness, tmp_path):
+def read_artifacts(keys: list[str]) -> list:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-    from promolint.flows.flows import review_cycle
+    with get_client(sync_client=True) as client:
+        return client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=keys)))
+
+
+def test_cycle_summary_is_published_as_artifacts_without_packet_text(harness, tmp_path):
+    from promolint.flows.flows import artifact_key, review_cycle
 
     src = tmp_path / "in"
     src.mkdir()
     build_packet(src / "a.docx", WEAK + [f"I shipped {MARKER} to production."], author="Ana Lima")
-    review_cycle(str(src), str(tmp_path / "out"), str(write_config(tmp_path / "c.yaml")))
+    (src / "broken.docx").write_bytes(b"this is not a zip")
+    out = tmp_path / "Cycle Out_2026"
+    review_cycle(str(src), str(out), str(write_config(tmp_path / "c.yaml")))
+    key, table_key = artifact_key("cycle", out), artifact_key("cycle-packets", out)
+    assert re.fullmatch(r"promolint-cycle-cycle-out-2026-[0-9a-f]{8}", key), key
+    assert artifact_key("cycle", tmp_path / "other") != key  # per out folder, not one global key
+    arts = read_artifacts([key, table_key])
+    assert {a.type for a in arts} == {"markdown", "table"}
+    rows = {r["name"]: r for r in json.loads(next(a.data for a in arts if a.type == "table"))}
+    a, broken = rows["a.docx"], rows["broken.docx"]
+    assert a["status"] == "reviewed" and a["findings"] >= 1 and a["rules"] and a["readiness"]
+    assert any(k.startswith("score:") for k in a) and a["weak_claims"] >= 1
+    assert broken["status"] == "rejected" and broken["code"]  # the reason code is in the table
+    assert not any(MARKER in str(x.data) for x in arts)
+
+
+def test_task_and_flow_states_name_rejections(harness, folder, tmp_path):
+    """A rejected packet's task is a named Rejected state with its reason code; the cycle's final
+    state is Quarantined, saying how many; a clean cycle is plain Completed."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (FlowRunFilter, FlowRunFilterId, FlowRunFilterParentFlowRunId,
+                                                TaskRunFilter, TaskRunFilterName)
+
+    from promolint.flows.flows import artifact_key, review_cycle
+
+    out = tmp_path / "out"
+    state = review_cycle(str(folder), str(out), str(write_config(tmp_path / "c.yaml")), return_state=True)
+    assert state.is_completed() and state.name == "Quarantined", state
+    assert state.message.startswith("1 rejected, 0 failed of 4 packets") and artifact_key("cycle-packets", out) in state.message
+    assert state.result()["reviewed_this_run"] == 3
     with get_client(sync_client=True) as client:
-        arts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(
-            any_=["promolint-cycle-summary", "promolint-cycle-packets"])))
-    assert {a.type for a in arts} >= {"markdown", "table"}
-    assert any("a.docx" in str(a.data) for a in arts)
-    assert not any(MARKER in str(a.data) for a in arts)
+        sub = client.read_flow_runs(flow_run_filter=FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(
+            any_=[state.state_details.flow_run_id])))
+        tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[r.id for r in sub])),
+                                      task_run_filter=TaskRunFilter(name=TaskRunFilterName(
+                                          any_=["review-broken.docx", "review-dana.docx"])))
+    by_name = {t.name: t.state for t in tasks}
+    assert by_name["review-dana.docx"].name == "Completed"
+    rejected = by_name["review-broken.docx"]
+    assert rejected.name == "Rejected" and rejected.is_completed()
+    assert re.fullmatch(r"[a-z-]+", rejected.message), rejected.message  # a reason code, no text
+
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    build_packet(clean / "ok.docx", STRONG, author="Ok Author")
+    state = review_cycle(str(clean), str(tmp_path / "out3"), str(write_config(tmp_path / "c.yaml")), return_state=True)
+    assert state.name == "Completed", state
+
+
+@pytest.mark.parametrize("flow_name", ["review_cycle", "watch_folder"])
+def test_a_missing_source_fails_the_flow_with_one_line(harness, tmp_path, flow_name):
+    import promolint.flows.flows as ff
+    from promolint.errors import SourceError
+
+    missing = tmp_path / "no-such-folder"
+    state = getattr(ff, flow_name)(str(missing), str(tmp_path / "out"), str(write_config(tmp_path / "c.yaml")),
+                                   return_state=True)
+    assert state.is_failed(), state
+    assert str(missing) in state.message and "no such file or folder" in state.message and "\n" not in state.message
+    with pytest.raises(SourceError):
+        state.result()
+
+
+def test_an_unreadable_source_fails_the_flow(harness, tmp_path):
+    from promolint.flows.flows import review_cycle
+
+    if os.geteuid() == 0:
+        pytest.skip("root reads any folder")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    build_packet(locked / "a.docx", STRONG, author="A B")
+    locked.chmod(0)
+    try:
+        state = review_cycle(str(locked), str(tmp_path / "out"), str(write_config(tmp_path / "c.yaml")),
+                             return_state=True)
+    finally:
+        locked.chmod(0o755)
+    assert state.is_failed() and "cannot be read" in state.message, state
+
+
+def test_the_watcher_publishes_its_pass_and_names_its_state(harness, folder, tmp_path):
+    from promolint.flows.flows import artifact_key, watch_folder
+
+    out = tmp_path / "out"
+    state = watch_folder(str(folder), str(out), str(write_config(tmp_path / "c.yaml", settle_seconds=0.1)),
+                         return_state=True)
+    assert state.name == "Quarantined" and state.message.startswith("1 rejected"), state
+    arts = read_artifacts([artifact_key("watch", out), artifact_key("watch-packets", out)])
+    assert {a.type for a in arts} == {"markdown", "table"}
+    rows = {r["name"]: r for r in json.loads(next(a.data for a in arts if a.type == "table"))}
+    assert rows["broken.docx"]["status"] == "rejected" and rows["broken.docx"]["code"]
+    assert rows["sam.docx"]["status"] == "reviewed"
 
 
 def test_a_transient_failure_is_retried_then_quarantined_and_the_batch_goes_on(harness, folder, tmp_path):

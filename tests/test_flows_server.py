@@ -25,7 +25,9 @@ def server(tmp_path_factory):
     from promolint.flows.deploy import start_local_server
 
     home = tmp_path_factory.mktemp("prefect-server-home")
-    env = {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
+    env = {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false",
+           # The scheduler's loop, so a scheduled run appears within seconds rather than a minute.
+           "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2"}
     proc, url = start_local_server(env=env)
     yield {"url": url, "env": {**os.environ, **env, "PREFECT_API_URL": url}}
     proc.terminate()
@@ -136,3 +138,37 @@ def test_process_work_pool_with_dask_runner_from_prefect_yaml(server, tmp_path):
     finally:
         worker.terminate()
         worker.wait(timeout=60)
+
+
+@retry(stop=stop_after_delay(300), wait=wait_fixed(2), reraise=True)
+def scheduled_run_completed(url: str, deployment: str, out: Path):
+    """A Completed run of `deployment` that the scheduler created (auto_scheduled), for this `out`."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName, FlowRunFilter
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: url}), get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=[deployment])),
+                                     flow_run_filter=FlowRunFilter())
+    done = [r for r in runs if r.auto_scheduled and r.parameters.get("out") == str(out) and r.state.is_completed()]
+    assert done, [(r.name, r.auto_scheduled, r.state.name) for r in runs]
+    return done[0]
+
+
+def test_interval_watcher_runs_on_its_schedule_with_nobody_triggering_it(server, tmp_path):
+    """The reason promolint uses Prefect: the scheduler creates the watcher's runs by itself (this
+    failed with SQLAlchemy 2.1, whose bulk DML the 3.8.8 scheduler cannot use), and they review."""
+    src, out = packets(tmp_path / "in", 2), tmp_path / "out"
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump({"flows": {"settle_seconds": 0.1, "watch": {"interval_seconds": 5}}}))
+    promolint = str(Path(sys.executable).parent / "promolint")
+    serving = subprocess.Popen([promolint, "watch", str(src), "--out", str(out), "--poll", "--config", str(cfg)],
+                               env={**server["env"], "PREFECT_RUNNER_POLL_FREQUENCY": "2"}, cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        run = scheduled_run_completed(server["url"], "promolint-watch", out)
+        assert run.state.is_completed(), run.state
+        assert sorted(p.name for p in out.glob("Author */*.annotated.docx")) == ["p0.annotated.docx", "p1.annotated.docx"]
+    finally:
+        serving.terminate()
+        serving.wait(timeout=60)

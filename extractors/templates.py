@@ -1,0 +1,58 @@
+"""Unfilled templates and left-over placeholders ("[Project name]", "X%", "TBD").
+
+A template's lines are instructions (addressed to "you", questions, prompts) and placeholders;
+a filled packet has a few placeholders left, each reported where it sits rather than reviewed.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from promolint.extractors.sections import normalize_title
+from promolint.extractors.sentences import split_sentences
+from promolint.model import Block, Claim, Section
+
+_YOU = re.compile(r"\b(?:you|your|yours)\b", re.I)
+
+
+@lru_cache(maxsize=8)
+def placeholder_pattern(patterns: tuple[str, ...]) -> re.Pattern | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def _is_instruction(text: str, placeholder: re.Pattern | None) -> bool:
+    stripped = text.strip()
+    return bool(_YOU.search(stripped) or stripped.endswith("?") or (placeholder and placeholder.search(stripped)))
+
+
+def looks_like_template(blocks: list[Block], config) -> bool:
+    """Announced as a template, or mostly instructions and placeholders."""
+    body = [b for b in blocks if b.kind != "heading" and b.text.strip()]
+    if not body:
+        return False
+    markers = [normalize_title(m) for m in config.template_markers]
+    head = " ".join(normalize_title(b.text) for b in body[:3])
+    if any(m and f" {m} " in f" {head} " for m in markers):
+        return True
+    placeholder = placeholder_pattern(tuple(config.placeholders))
+    share = sum(_is_instruction(b.text, placeholder) for b in body) / len(body)
+    return share > config.template_share
+
+
+def find_placeholders(sections: list[Section], owners: dict, config) -> list[Claim]:
+    """Each placeholder in a reviewed section, anchored like a claim on the sentence holding it."""
+    placeholder = placeholder_pattern(tuple(config.placeholders))
+    found: list[Claim] = []
+    if placeholder is None:
+        return found
+    for i in sorted(owners):
+        section, subsection = owners[i]
+        for block in sections[i].blocks:
+            for start, end in split_sentences(block.text):
+                m = placeholder.search(block.text, start, end)
+                if m:
+                    found.append(Claim(id=f"p{len(found) + 1}", section=section, subsection=subsection,
+                                       paragraph=block.index, offset=start, text=block.text[start:end],
+                                       kind=block.kind))
+    return found
+
