@@ -28,6 +28,9 @@ try:
 except ImportError:  # pragma: no cover - another interpreter: patterns pickle as (pattern, flags)
     _sre = None
 
+KEEP = 16  # ruleset entries kept (newest first): each distinct rule set is about 1 MB
+
+
 def cache_dir() -> Path | None:
     env = os.environ.get("PROMOLINT_CACHE_DIR")
     if env is not None:
@@ -95,11 +98,18 @@ def load(key: str, kind: type):
     d = cache_dir()
     if d is None:
         return None
+    path = d / f"ruleset-{key}.pickle"
     try:
-        obj = pickle.loads((d / f"ruleset-{key}.pickle").read_bytes())
+        obj = pickle.loads(path.read_bytes())
     except Exception:  # missing, truncated, garbage, or from code that no longer exists
         return None
-    return obj if isinstance(obj, kind) else None
+    if not isinstance(obj, kind):
+        return None
+    try:
+        os.utime(path)  # recently used: kept by `_prune`
+    except OSError:
+        pass
+    return obj
 
 
 def save(key: str, obj) -> None:
@@ -117,8 +127,31 @@ def save(key: str, obj) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        _prune(d)
     except Exception:  # read-only home, full disk, an unpicklable rule: just no cache
         return
+
+
+def _prune(d: Path) -> None:
+    """Drop all but the KEEP newest entries, so edited or test rule sets do not pile up."""
+    entries = sorted(d.glob("ruleset-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for p in entries[KEEP:]:
+        p.unlink(missing_ok=True)
+
+
+def jinja_bytecode_cache():
+    """Compiled templates beside the rulesets: Jinja checks each entry's magic and source checksum,
+    writes atomically and treats an unreadable entry as a miss."""
+    d = cache_dir()
+    if d is None:
+        return None
+    try:
+        from jinja2 import FileSystemBytecodeCache
+
+        (d / "jinja").mkdir(parents=True, exist_ok=True)
+        return FileSystemBytecodeCache(str(d / "jinja"))
+    except OSError:
+        return None
 
 
 def cached_ruleset(files: tuple[str, ...], build, kind: type, engine: tuple[str, ...] = ()):

@@ -183,6 +183,10 @@ def _expanded_size(node, memo: dict, limit: int) -> int:
     return n
 
 
+# libyaml's safe loader when PyYAML has it: several times faster, same nodes and errors.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml_mapping(path: Path, what: str = "config") -> dict:
     """A YAML file whose top level is a mapping, or a one-line ConfigError naming the file."""
     try:
@@ -190,7 +194,7 @@ def read_yaml_mapping(path: Path, what: str = "config") -> dict:
             raw = f.read(MAX_YAML_BYTES + 1)
         if len(raw) > MAX_YAML_BYTES:
             raise ConfigError(f"{path}: {what} file is larger than {MAX_YAML_BYTES // 1024} KB")
-        loader = yaml.SafeLoader(raw.decode("utf-8"))
+        loader = _YAML_LOADER(raw.decode("utf-8"))
         try:
             node = loader.get_single_node()
             if node is not None:

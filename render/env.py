@@ -16,6 +16,7 @@ from jinja2 import ChainableUndefined, FileSystemLoader, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from promolint.cache import jinja_bytecode_cache
 from promolint.deadline import check_deadline
 from promolint.errors import ConfigError
 
@@ -191,6 +192,7 @@ def _load(folder: Path, stamp: tuple) -> Templates:
         undefined=ChainableUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=jinja_bytecode_cache(),  # a fresh process need not recompile the templates
     )
     _filters(html)
     # docxtpl renders the Word XML itself: autoescape keeps packet titles from breaking the XML.

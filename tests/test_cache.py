@@ -78,6 +78,22 @@ def test_changed_rule_file_invalidates(org):
     assert _fresh_load(org["config"]) == before
 
 
+def test_old_entries_are_pruned(org, monkeypatch):
+    from promolint import cache
+
+    monkeypatch.setattr(cache, "KEEP", 2)
+    target = org["rules"] / "narrative.yaml"
+    text = target.read_text()
+    for i in range(4):  # four distinct rule sets: only the two newest stay
+        target.write_text(text + f"\n# edit {i}\n")
+        _fresh_load(org["config"])
+    assert len(_entries(org["cache"])) == 2
+    built = []
+    monkeypatch.setattr(rules_mod, "_build", lambda files: built.append(files) or pytest.fail("rebuilt"))
+    _fresh_load(org["config"])  # the newest is still a hit
+    assert not built
+
+
 @pytest.mark.parametrize("damage", [b"", b"not a pickle at all", None])
 def test_damaged_cache_file_is_rebuilt(org, damage):
     good = _fresh_load(org["config"])
