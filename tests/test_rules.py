@@ -63,6 +63,23 @@ CLAIM_CASES = [
      "I chose to keep embeddings frozen rather than fine-tune them, accepting a small NDCG loss for half the serving cost."),
     ("narrative.buzzword-heavy", "warning", "Delivered a cutting-edge, best-in-class experience leveraging AI.", None,
      "Cut checkout time from 90 to 40 seconds with a seamless one-page flow, raising conversion by 2 points."),
+    # Classes from real packets (RUBRIC.md "What real packets add"); the sentences are ours.
+    ("outcome.duty-statement", "error", "Responsible for the invoicing service.", "Responsible for",
+     "I took over the invoicing service and cut failed invoices from 4% to 0.5% a month."),
+    ("outcome.duty-statement", "error", "Monitor the nightly export jobs.", "Monitor",
+     "Rewrote the nightly export, cutting its run time from 3 h to 40 min so finance closes a day earlier."),
+    ("outcome.duty-statement", "error", "Writing onboarding guides for new hires.", "Writing",
+     "During the outage I was incident commander and restored checkout in 22 minutes."),
+    ("outcome.duty-statement", "error", "Used Go and Postgres for the ledger.", "Used G",
+     "Used a write-ahead log to cut ledger recovery from 2 h to 5 min."),
+    ("outcome.self-description", "error", "Priya is a great team player.", None,
+     "Priya paired with two new hires until both shipped features alone within a month."),
+    ("outcome.self-description", "error", "Solid technical skills and strong work ethic.", None,
+     "Built the pricing cache that cut quote latency from 2 s to 200 ms, lifting quote-to-order by 3%."),
+    ("outcome.bare-claim", "warning", "Reduced cloud costs.", "Reduced",
+     "Reduced cloud costs from $80K to $50K a month."),
+    ("outcome.bare-claim", "warning", "Led a small platform team.", "Led",
+     "Partnered with Payments to launch wallet top-ups."),
 ]
 
 
