@@ -157,12 +157,25 @@ def fill(template: str, vars_: dict[str, str]) -> str:
         except (ValueError, IndexError, KeyError):
             return template
     out = []
+    missing = False
     for literal, name in parts:
         out.append(literal)
         if name is not None:
             v = vars_.get(name)
-            out.append(format(v, "") if v else f"<{name}>")
-    return "".join(out)
+            missing |= not v
+            out.append(format(v, "") if v else f"<{_SLOT.get(name, 'what')}>")
+    return _tidy("".join(out)) if missing else "".join(out)
+
+
+_SLOT = {"verb": "did", "match": "did", "partner": "whom"}
+# An empty variable must not leak its own name (it reads as a plain slot instead): a quoted one becomes "this work", one nested in
+# a rewrite slot drops out of it ("<my part of <object>>" -> "<my part>").
+_QUOTED_SLOT = re.compile(r'"<\w+>"')
+_NESTED_SLOT = re.compile(r"\s*(?:of\s+|for\s+|in\s+)?<\w+>(?=[^<>]*>)")
+
+
+def _tidy(text: str) -> str:
+    return _NESTED_SLOT.sub("", _QUOTED_SLOT.sub('"this work"', text))
 
 
 def _rest(text: str, end: int, max_words: int = 8) -> str:

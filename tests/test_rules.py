@@ -368,3 +368,19 @@ def test_list_markers_and_date_tags_do_not_defeat_rules(prefix):
     c = _analyze(_pfs([text]), _load()).claims[0]
     f = next(f for f in c.findings if f.rule == "outcome.output-only")
     assert f.severity == "error" and c.text[f.start:f.end] == "Launched"
+
+
+def test_rewrite_never_leaks_an_empty_variable():
+    """Every shipped suggestion filled with no author words left: no "<rest>"-style variable name,
+    no slot nested in a slot (real packets showed "<my part of <object>>")."""
+    import re
+
+    from promolint.analysis.engine import fill
+
+    for r in ruleset_for(CFG).rules.values():
+        names = set(re.findall(r"\{(\w+)\}", r.suggestion))
+        out = fill(r.suggestion, {"match": "built"})
+        for name in names:
+            assert f"<{name}>" not in out, (r.id, out)
+        assert not re.search(r"<[^<>]*<", out), (r.id, out)
+        assert not re.search(r'"<\w+>"', out), (r.id, out)
