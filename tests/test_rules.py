@@ -80,6 +80,8 @@ CLAIM_CASES = [
      "Reduced cloud costs from $80K to $50K a month."),
     ("outcome.vague-result", "error", "Reduced cloud costs.", "Reduced cloud costs",
      "Reduced cloud costs from $80K to $50K a month."),
+    ("outcome.activity-only", "warning", "Mentored three new hires on the team.", "Mentored three new hires",
+     "Mentored three new hires, and all three now own a service and lead its on-call."),
     ("outcome.bare-claim", "warning", "Led a small platform team.", "Led",
      "Partnered with Payments to launch wallet top-ups."),
 ]
