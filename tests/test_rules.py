@@ -76,6 +76,8 @@ CLAIM_CASES = [
      "Priya paired with two new hires until both shipped features alone within a month."),
     ("outcome.self-description", "error", "Solid technical skills and strong work ethic.", None,
      "Built the pricing cache that cut quote latency from 2 s to 200 ms, lifting quote-to-order by 3%."),
+    ("outcome.self-description", "error", "I met all my goals and was essential to the team this half.", None,
+     "I met the Q3 goal of moving billing to the new ledger, which cut month-end close from 5 days to 2."),
     ("outcome.bare-claim", "warning", "Fixed the search bug.", "Fixed",
      "Reduced cloud costs from $80K to $50K a month."),
     ("outcome.vague-result", "error", "Reduced cloud costs.", "Reduced cloud costs",
