@@ -25,7 +25,7 @@ def server(tmp_path_factory):
     from promolint.flows.deploy import start_local_server
 
     home = tmp_path_factory.mktemp("prefect-server-home")
-    env = {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false",
+    env = {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            # The scheduler's loop, so a scheduled run appears within seconds rather than a minute.
            "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2"}
     proc, url = start_local_server(env=env)
@@ -63,18 +63,34 @@ def run_and_wait(env: dict, name: str, out: Path | None = None):
         return run_deployment(name, timeout=300)
 
 
+def test_the_ui_of_a_server_the_cli_started_calls_its_own_api(server):
+    """The UI asks /ui-settings where the API is; without PREFECT_UI_API_URL it answered the
+    default port, not the free port start_local_server picked."""
+    import httpx
+
+    settings = httpx.get(server["url"].removesuffix("/api") + "/ui-settings", timeout=30).json()
+    assert settings["api_url"] == server["url"]
+
+
 def test_served_deployments_run_a_cycle_through_the_api(server, tmp_path):
-    src, out = packets(tmp_path / "in"), tmp_path / "out"
+    """Paths in the config are relative to the config file, whatever the serving directory; serve
+    says what it serves without a terminal (its output here is a file)."""
+    src, out = packets(tmp_path / "in"), (tmp_path / "out").resolve()
     cfg = tmp_path / "c.yaml"
     cfg.write_text(yaml.safe_dump({"flows": {   # per-author folders: the default
-        "cycle": {"source": str(src), "out": str(out), "cron": "0 0 1 1 *"},
-        "watch": {"source": str(src), "out": str(out), "interval_seconds": 3600}}}))
+        "cycle": {"source": "in", "out": "out", "cron": "0 0 1 1 *"},
+        "watch": {"source": "in", "out": "out", "interval_seconds": 3600}}}))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
     code = "import sys; from pathlib import Path; from promolint.flows.commands import run_serve; sys.exit(run_serve(Path(sys.argv[1])))"
-    serving = subprocess.Popen([sys.executable, "-c", code, str(cfg)], env=server["env"], cwd=tmp_path)
+    log = tmp_path / "serve.log"
+    with log.open("w") as sink:
+        serving = subprocess.Popen([sys.executable, "-c", code, str(cfg)], env=server["env"], cwd=elsewhere,
+                                   stdout=sink, stderr=subprocess.STDOUT)
     try:
         run = run_and_wait(server["env"], "review-cycle/promolint-cycle", out)
         assert run.state.is_completed(), run.state
-        assert (out / "cycle-summary.md").exists()
+        assert (out / "cycle-summary.md").exists() and not (elsewhere / "out").exists()
         assert sorted(p.name for p in out.glob("Author */*.annotated.docx")) == ["p0.annotated.docx", "p1.annotated.docx",
                                                                                  "p2.annotated.docx"]
         from prefect.client.orchestration import get_client
@@ -82,6 +98,11 @@ def test_served_deployments_run_a_cycle_through_the_api(server, tmp_path):
         with temporary_settings({PREFECT_API_URL: server["url"]}), get_client(sync_client=True) as client:
             watch = client.read_deployment_by_name("watch-folder/promolint-watch")
         assert watch.schedules and watch.schedules[0].schedule.interval.total_seconds() == 3600
+        assert watch.parameters["source"] == str(src.resolve())
+        said = log.read_text()
+        assert f"serving review-cycle/promolint-cycle: cron '0 0 1 1 *' (UTC); source {src.resolve()} -> out {out}" in said
+        assert "serving watch-folder/promolint-watch: every 3600 s" in said
+        assert f"Prefect UI: {server['url'].removesuffix('/api')}" in said
     finally:
         serving.terminate()
         serving.wait(timeout=60)
