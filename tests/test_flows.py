@@ -216,7 +216,14 @@ def test_review_packet_flow_takes_a_reference(harness, folder, tmp_path):
     ref = next(r for r in open_source(folder).list() if r.name == "dana.docx")
     res = review_packet(ref, str(folder), str(tmp_path / "out"), str(write_config(tmp_path / "c.yaml", per_author=False)))
     assert res.status == "reviewed"
-    assert (tmp_path / "out" / "dana.annotated.docx").exists()
+    annotated = tmp_path / "out" / "dana.annotated.docx"
+    assert annotated.exists()
+    before = annotated.stat().st_mtime_ns
+    cfg = str(tmp_path / "c.yaml")
+    assert review_packet(ref, str(folder), str(tmp_path / "out"), cfg).status == "unchanged"
+    assert annotated.stat().st_mtime_ns == before
+    assert review_packet(ref, str(folder), str(tmp_path / "out"), cfg, force=True).status == "reviewed"
+    assert annotated.stat().st_mtime_ns != before  # re-run one packet on purpose
 
 
 def test_no_packet_text_in_prefect_database_logs_or_results(harness, tmp_path, caplog):

@@ -4,6 +4,7 @@ the per-packet map on Dask processes."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,16 @@ def server(tmp_path_factory):
     yield {"url": url, "env": {**os.environ, **env, "PREFECT_API_URL": url}}
     proc.terminate()
     proc.wait(timeout=30)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Ctrl-C, as an operator stops `serve` (SIGTERM pauses the deployments); killed if it hangs."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # its own session: the flow-run children go too
+        proc.wait(timeout=30)
 
 
 def packets(folder: Path, n: int = 3) -> Path:
@@ -86,7 +97,7 @@ def test_served_deployments_run_a_cycle_through_the_api(server, tmp_path):
     log = tmp_path / "serve.log"
     with log.open("w") as sink:
         serving = subprocess.Popen([sys.executable, "-c", code, str(cfg)], env=server["env"], cwd=elsewhere,
-                                   stdout=sink, stderr=subprocess.STDOUT)
+                                   stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         run = run_and_wait(server["env"], "review-cycle/promolint-cycle", out)
         assert run.state.is_completed(), run.state
@@ -104,8 +115,7 @@ def test_served_deployments_run_a_cycle_through_the_api(server, tmp_path):
         assert "serving watch-folder/promolint-watch: every 3600 s" in said
         assert f"Prefect UI: {server['url'].removesuffix('/api')}" in said
     finally:
-        serving.terminate()
-        serving.wait(timeout=60)
+        stop(serving)
 
 
 def test_watch_poll_serves_the_interval_deployment(server, tmp_path):
@@ -115,14 +125,14 @@ def test_watch_poll_serves_the_interval_deployment(server, tmp_path):
     cfg.write_text(yaml.safe_dump({"flows": {"settle_seconds": 0.1, "watch": {"interval_seconds": 3600}}}))
     promolint = str(Path(sys.executable).parent / "promolint")
     serving = subprocess.Popen([promolint, "watch", str(src), "--out", str(out), "--poll", "--config", str(cfg)],
-                               env=server["env"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               env=server["env"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               start_new_session=True)
     try:
         run = run_and_wait(server["env"], "watch-folder/promolint-watch", out)
         assert run.state.is_completed(), run.state
         assert sorted(p.name for p in out.glob("Author */*.annotated.docx")) == ["p0.annotated.docx", "p1.annotated.docx"]
     finally:
-        serving.terminate()
-        serving.wait(timeout=60)
+        stop(serving)
 
 
 def deploy(env: dict) -> None:
@@ -150,15 +160,14 @@ def test_process_work_pool_with_dask_runner_from_prefect_yaml(server, tmp_path):
                    check=True, capture_output=True, timeout=120)
     deploy(env)
     worker = subprocess.Popen([PREFECT, "worker", "start", "--pool", "promolint-local", "--limit", "1"], env=env,
-                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         run = run_and_wait(env, "review-cycle/promolint-cycle", out)
         assert run.state.is_completed(), run.state
         assert len(list(out.glob("*.annotated.docx"))) == 4
         assert "| 4 | 4 | 4 |" in (out / "cycle-summary.md").read_text()
     finally:
-        worker.terminate()
-        worker.wait(timeout=60)
+        stop(worker)
 
 
 @retry(stop=stop_after_delay(300), wait=wait_fixed(2), reraise=True)
@@ -185,11 +194,10 @@ def test_interval_watcher_runs_on_its_schedule_with_nobody_triggering_it(server,
     promolint = str(Path(sys.executable).parent / "promolint")
     serving = subprocess.Popen([promolint, "watch", str(src), "--out", str(out), "--poll", "--config", str(cfg)],
                                env={**server["env"], "PREFECT_RUNNER_POLL_FREQUENCY": "2"}, cwd=tmp_path,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         run = scheduled_run_completed(server["url"], "promolint-watch", out)
         assert run.state.is_completed(), run.state
         assert sorted(p.name for p in out.glob("Author */*.annotated.docx")) == ["p0.annotated.docx", "p1.annotated.docx"]
     finally:
-        serving.terminate()
-        serving.wait(timeout=60)
+        stop(serving)
