@@ -43,9 +43,9 @@ def _load_checked(source: str, config_path: Path | None):
         err.print(f"promolint: {e}")
         return None
     try:
-        from promolint.flows.core import cached_source
+        from promolint.flows.core import cached_source, check_source
 
-        cached_source(_source_arg(source), _config_arg(config_path)).check()
+        check_source(cached_source(_source_arg(source), _config_arg(config_path)))
     except SourceError as e:  # bad link, no credentials: messages name settings only
         err.print(f"promolint: {e}")
         return None

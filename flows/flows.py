@@ -132,11 +132,11 @@ def review_cycle(source: str, out: str, config_path: str | None = None) -> State
     """Every packet in a source; writes and publishes the cycle summary."""
     logger = get_run_logger()
     config = load_config(config_path or None)
+    src = cached_source(source, config_path)
+    check_source(src)  # before touching OUT: a failed run leaves nothing behind
     out_root = Path(out)
     clean_partial_writes(out_root)
     ledger = Ledger(out_root)
-    src = cached_source(source, config_path)
-    check_source(src)
     refs, skipped = list_source(src)
     if TOTAL:
         TOTAL(len(refs) + len(skipped))
@@ -165,11 +165,11 @@ def watch_folder(source: str, out: str, config_path: str | None = None) -> State
     """
     logger = get_run_logger()
     fc = load_config(config_path or None).flows
+    src = cached_source(source, config_path)
+    check_source(src)  # before touching OUT: a failed run leaves nothing behind
     out_root = Path(out)
     clean_partial_writes(out_root)
     ledger = Ledger(out_root)
-    src = cached_source(source, config_path)
-    check_source(src)
     feed = source_changes(src, out_root)
     refs, skipped = feed[:2] if feed is not None else list_source(src)
     ready, moving = src.settle(pending(refs, ledger), fc.settle_seconds)

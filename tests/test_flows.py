@@ -155,6 +155,7 @@ def test_a_missing_source_fails_the_flow_with_one_line(harness, tmp_path, flow_n
     assert str(missing) in state.message and "no such file or folder" in state.message and "\n" not in state.message
     with pytest.raises(SourceError):
         state.result()
+    assert not (tmp_path / "out").exists()  # nothing written for a run that could not start
 
 
 def test_an_unreadable_source_fails_the_flow(harness, tmp_path):
@@ -313,3 +314,19 @@ def test_batch_progress_bar_on_a_terminal(harness, folder, tmp_path, monkeypatch
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buf.getvalue())  # without the terminal's escape codes
     assert "reviewing" in text and "4/4" in text
     assert "3 reviewed (3 this run), 1 rejected, 0 failed" in text
+
+
+def test_batch_over_a_missing_folder_is_a_one_line_usage_error(harness, tmp_path, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    import promolint.flows.commands as commands
+    from promolint.pipeline import EXIT_USAGE
+
+    buf = io.StringIO()
+    monkeypatch.setattr(commands, "err", Console(file=buf, width=300))
+    missing = tmp_path / "no-such-folder"
+    assert commands.run_batch(str(missing), tmp_path / "out", write_config(tmp_path / "c.yaml"), progress=False) == EXIT_USAGE
+    assert buf.getvalue() == f"promolint: {missing}: no such file or folder\n"
+    assert not (tmp_path / "out").exists()
