@@ -17,8 +17,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
 from promolint.deadline import check_deadline
-from promolint.ooxml import (W14_NS, W15_NS, W16CEX_NS, W16CID_NS, body_paragraphs, mark_comment_range, paragraph_text,
-                             remove_comment_marks, w)
+from promolint.ooxml import (W14_NS, W15_NS, W16CEX_NS, W16CID_NS, body_paragraphs, comment_id, mark_comment_range,
+                             paragraph_text, remove_comment_marks, w)
 from promolint.model import SEVERITY_RANK, ClaimReview, Finding
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,7 @@ def add_claim_comments(document: Document, claims: list[ClaimReview], author: st
             continue
         todo.append((claim, p))
     if todo:
+        ensure_comment_styles(document)
         ids = _add_comments(document, [comment_text(c) for c, _p in todo], author, initials)
         for n, ((claim, p), comment_id) in enumerate(zip(todo, ids)):
             if not n & 255:
@@ -83,7 +84,7 @@ def _add_comments(document: Document, texts: list[str], author: str, initials: s
     finds the next id by scanning all comments and builds each line through its object model)."""
     comments = document.comments  # creates the comments part if the packet has none, as add_comment does
     root = document.part.part_related_by(RT.COMMENTS).element
-    used = [int(x) for x in root.xpath("./w:comment/@w:id")]
+    used = [i for i in map(comment_id, root.iter(w("comment"))) if i is not None]
     first = max(used, default=-1) + 1
     if first + len(texts) - 1 > 2**31 - 1 or any(_NOT_XML.search(t) for t in texts):
         # python-docx hunts for unused ids, or raises on characters XML cannot hold: let it
@@ -100,6 +101,26 @@ def _add_comments(document: Document, texts: list[str], author: str, initials: s
         el.date = dt.datetime.now(dt.timezone.utc)
         root.append(el)
     return [first + i for i in range(len(texts))]
+
+
+# The two styles our comments name, as Word defines them when it adds the first comment: without
+# them the copy references styles it does not define (Word falls back silently; validators do not).
+_COMMENT_STYLES = {
+    "CommentReference": ("character", "annotation reference", "DefaultParagraphFont", "<w:sz w:val=\"16\"/>"),
+    "CommentText": ("paragraph", "annotation text", "Normal", "<w:sz w:val=\"20\"/>"),
+}
+
+
+def ensure_comment_styles(document: Document) -> None:
+    styles = document.styles.element  # python-docx adds a styles part if the packet has none
+    have = set(styles.xpath("./w:style/@w:styleId"))
+    for style_id, (kind, name, based_on, size) in _COMMENT_STYLES.items():
+        if style_id in have:
+            continue
+        base = f'<w:basedOn w:val="{based_on}"/>' if based_on in have else ""
+        styles.append(parse_xml(
+            f'<w:style {nsdecls("w")} w:type="{kind}" w:styleId="{style_id}"><w:name w:val="{name}"/>{base}'
+            f'<w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/><w:rPr>{size}</w:rPr></w:style>'))
 
 
 _COMMENT_PPR = '<w:pPr><w:pStyle w:val="CommentText"/></w:pPr>'
@@ -138,7 +159,9 @@ def remove_comments_by(document: Document, author: str) -> int:
     ours = [c for c in root.iter(w("comment")) if c.get(w("author")) == author]
     if not ours:
         return 0
-    ids = {int(c.get(w("id"))) for c in ours}
+    # A damaged file may give a human comment one of our ids: its anchor stays.
+    theirs = {comment_id(c) for c in root.iter(w("comment")) if c.get(w("author")) != author}
+    ids = {comment_id(c) for c in ours} - theirs - {None}
     para_ids = {p.get(W14_PARA_ID) for c in ours for p in c.iter(w("p"))} - {None}
     for c in ours:
         root.remove(c)

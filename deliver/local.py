@@ -60,11 +60,14 @@ def write_atomic(path: Path, data: bytes, root: Path | None = None) -> Path:
     every folder between root and the file must be a real folder (UnsafeOutput otherwise)."""
     path = Path(path)
     root = Path(root) if root is not None else path.parent
-    dir_fd = _open_dir(root, path.parent.relative_to(root))
     try:
-        _write_at(dir_fd, path.name, data)
-    finally:
-        os.close(dir_fd)
+        dir_fd = _open_dir(root, path.parent.relative_to(root))
+        try:
+            _write_at(dir_fd, path.name, data)
+        finally:
+            os.close(dir_fd)
+    except OSError as e:  # name the file we meant to write, not a temp name (or none)
+        raise OSError(e.errno, e.strerror or type(e).__name__, str(path)) from None
     return path
 
 

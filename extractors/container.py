@@ -464,7 +464,12 @@ def _walk(parts: dict[str, bytes], ct) -> set[str]:
     todo = [""]
     while todo:
         src = todo.pop()
-        for rtype, member in _rels(parts, src):
+        rels = _rels(parts, src)
+        singles = [t for t, _m in rels if t in _RT_CT and not t.endswith(("/header", "/footer"))]
+        if len(singles) != len(set(singles)):  # python-docx raises on a second styles/comments/... part
+            kind = next(t for t in singles if singles.count(t) > 1).rsplit("/", 1)[-1]
+            raise _Reject("corrupt-docx", f"is damaged: it has two {kind} parts; open it in Word, save a copy and resubmit")
+        for rtype, member in rels:
             if member not in parts:
                 raise _Reject("corrupt-docx", "is damaged: a part it refers to is missing; open it in Word, "
                                               "save a copy and resubmit")

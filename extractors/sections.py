@@ -65,11 +65,6 @@ class HeadingMatcher:
         return self.alias(title)[0] == 1.0
 
 
-def alias_matcher(aliases: list[str]) -> Callable[[str], bool]:
-    wanted = {normalize_title(a) for a in aliases}
-    return lambda title: normalize_title(title) in wanted
-
-
 def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -> list[Block]:
     """Pseudo-headings nest below the last real heading: larger type ranks higher, then looks in
     the order they first appear (as reStructuredText ranks its adornments)."""

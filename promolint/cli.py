@@ -16,7 +16,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from promolint.errors import ConfigError, SourceError
+from promolint.errors import ConfigError, SourceError, literal
 
 EXIT_USAGE = 2
 
@@ -37,7 +37,7 @@ def _load_config(path: Optional[Path], formats: Optional[str] = None):
         config = load_config(path)
         list_rules(config)  # rule files and severity overrides: one config error now, not one per packet
     except ConfigError as e:
-        err.print(f"[red]config error[/red] {e}")
+        err.print(f"config error {literal(str(e))}", markup=False)  # a path may hold [brackets]
         raise typer.Exit(EXIT_USAGE)
     if formats:
         wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
@@ -55,7 +55,11 @@ def _internal_error_line(name: str, exc: BaseException) -> str:
 
 
 def outcome_line(r, out_dir: Path, listed_only: bool = False) -> str:
-    """One stderr line per packet; names and reasons only, never packet text."""
+    """One stderr line per packet; names and reasons only, never packet text, printed literally."""
+    return literal(_outcome_line(r, out_dir, listed_only))
+
+
+def _outcome_line(r, out_dir: Path, listed_only: bool) -> str:
     if r.status == "reviewed":
         shared = f", shared with {', '.join(r.shared_with)}" if r.shared_with else ""
         back = f"; delivered back{shared}" + (f" ({r.note})" if r.note else "") if r.drive else ""
@@ -69,6 +73,22 @@ def outcome_line(r, out_dir: Path, listed_only: bool = False) -> str:
         return f"{r.name}: {r.reason}"
     # listed_only: the source would not offer the file (so it was skipped, not read and rejected)
     return f"{r.name}: {'skipped' if listed_only else r.status}: {r.reason}"
+
+
+class Interrupted(BaseException):
+    """Ctrl-C: not a KeyboardInterrupt, which click turns into "Aborted!" and exit 1."""
+
+
+def _raise_interrupted(signum, frame):
+    raise Interrupted()
+
+
+def _interrupt_exits_130() -> None:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _raise_interrupted)
 
 
 @app.command()
@@ -85,6 +105,18 @@ def review(
     From a Drive folder, the annotated copy and the feedback also go back to Drive, shared with the
     packet's author (see docs/DRIVE.md); packets already reviewed there are left alone.
     """
+    _interrupt_exits_130()
+    try:
+        _review(paths, out, config, format, fail_on)
+    except Interrupted:  # outputs are atomic: nothing half-written is left behind
+        err.print("interrupted; the outputs written so far are complete", markup=False)
+        from promolint.pipeline import EXIT_INTERRUPTED
+
+        raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _review(paths: list[str], out: Optional[Path], config: Optional[Path], format: Optional[str],
+            fail_on: Optional[str]) -> None:
     from promolint.model import SEVERITY_RANK
     from promolint.pipeline import exit_code, review_ref, skipped_result
     from promolint.sources import open_source
@@ -101,11 +133,15 @@ def review(
         try:
             source = open_source(spec, cfg)
         except SourceError as e:
-            err.print(f"{spec}: {e.reason}")
+            err.print(literal(f"{spec}: {e.reason}"), markup=False)
             raise typer.Exit(EXIT_USAGE)
         out_dir = out or source.default_out()
         if out_dir is None:
             err.print(f"{spec}: --out is required for this source (findings and local copies are written there)")
+            raise typer.Exit(EXIT_USAGE)
+        if Path(out_dir).resolve() in {p.resolve() for p in source.watch_paths() if Path(spec).is_dir()}:
+            err.print(literal(f"{spec}: --out is the folder being reviewed; the next run would review its own "
+                              "outputs (choose another folder)"), markup=False)
             raise typer.Exit(EXIT_USAGE)
         inputs.append((spec, source, Path(out_dir)))
     results = []
@@ -114,7 +150,7 @@ def review(
             source.check()
             items = list(source.list())
         except SourceError as e:  # a Drive folder that is missing or not a folder, credentials
-            err.print(f"{spec}: {e.reason}")
+            err.print(literal(f"{spec}: {e.reason}"), markup=False)
             raise typer.Exit(EXIT_USAGE)
         except Exception as e:  # messages could name anything: only the type is shown
             if os.environ.get("PROMOLINT_DEBUG"):
@@ -125,16 +161,19 @@ def review(
             try:
                 r = skipped_result(item) if isinstance(item, Skipped) else review_ref(source, item, cfg, out_dir)
             except ConfigError as e:  # e.g. the principles file: the same for every packet, so said once
-                err.print(f"[red]config error[/red] {e}")
+                err.print(f"config error {literal(str(e))}", markup=False)
                 raise typer.Exit(EXIT_USAGE)
-            err.print(outcome_line(r, out_dir, listed_only=isinstance(item, Skipped)))
+            if r.code == "environment":  # disk full, read-only: every later packet would fail alike
+                err.print(literal(r.reason or ""), markup=False)
+                raise typer.Exit(exit_code(Counter(), environment=True))
+            err.print(outcome_line(r, out_dir, listed_only=isinstance(item, Skipped)), markup=False)
             results.append(r)
     counts = Counter(r.status for r in results)
     dirs = sorted({str(d) for _, _, d in inputs})
     err.print(f"reviewed {counts['reviewed']}, rejected {counts['rejected']}"
               + (f", unchanged {counts['unchanged']}" if counts["unchanged"] else "")
               + (f", failed {counts['failed']}" if counts["failed"] else "")
-              + f"; outputs in {', '.join(dirs) or '-'}")
+              + f"; outputs in {literal(', '.join(dirs)) or '-'}", markup=False)
     hit = threshold is not None and any(r.worst >= threshold for r in results if r.status == "reviewed")
     raise typer.Exit(exit_code(counts, findings=hit))
 

@@ -41,3 +41,26 @@ class UnsafeOutput(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class OutputFault(Exception):
+    """The output folder cannot take a write (read-only, disk full, permission): the environment's
+    fault, not the packet's, so a run stops there with one line naming the path and the reason."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: cannot write ({reason})")
+        self.path = path
+        self.reason = reason
+
+    @classmethod
+    def of(cls, exc: OSError, fallback: str) -> "OutputFault":
+        return cls(str(exc.filename or fallback), exc.strerror or type(exc).__name__)
+
+
+def literal(name: str) -> str:
+    """A name as it may be printed: control and bidi characters escaped, so a file name can neither
+    move the terminal's cursor nor reorder the line."""
+    import unicodedata
+
+    return "".join(c if unicodedata.category(c) not in ("Cc", "Cf") else
+                   (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}") for c in name)

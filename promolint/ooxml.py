@@ -180,16 +180,28 @@ def _reference_run(p: etree._Element, comment_id: int) -> etree._Element:
     return r
 
 
+def comment_id(el: etree._Element) -> int | None:
+    """A comment's or marker's w:id; None when a damaged file has none or a non-integer one."""
+    try:
+        return int(el.get(W_ID))
+    except (TypeError, ValueError):
+        return None
+
+
 def comment_spans(p: etree._Element) -> dict[int, tuple[int, int]]:
     """Comment id -> visible-text span of ranges that start and end in this paragraph."""
     starts, spans, pos = {}, {}, 0
     for el in _walk_with_marks(p):
         if isinstance(el, Piece):
             pos += len(el.text)
-        elif el.tag == RANGE_START:
-            starts[int(el.get(W_ID))] = pos
-        elif int(el.get(W_ID)) in starts:
-            spans[int(el.get(W_ID))] = (starts[int(el.get(W_ID))], pos)
+            continue
+        cid = comment_id(el)
+        if cid is None:
+            continue
+        if el.tag == RANGE_START:
+            starts[cid] = pos
+        elif cid in starts:
+            spans[cid] = (starts[cid], pos)
     return spans
 
 

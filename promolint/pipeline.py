@@ -21,7 +21,7 @@ import orjson
 from pydantic import BaseModel
 
 from promolint.config import Config
-from promolint.errors import ConfigError, PacketRejected, UnsafeOutput
+from promolint.errors import ConfigError, OutputFault, PacketRejected, UnsafeOutput
 from promolint.model import SEVERITY_RANK, Review
 
 if TYPE_CHECKING:
@@ -36,9 +36,12 @@ FEEDBACK_STEM = ".feedback"
 OUTCOMES = ("reviewed", "unchanged", "rejected", "failed", "deferred")
 
 # The exit code of every command: the first row that applies. The README's table is this one.
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REJECTED, EXIT_FAILED, EXIT_ENVIRONMENT = 0, 1, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
 EXIT_TABLE = (
+    (EXIT_INTERRUPTED, "interrupted (Ctrl-C); outputs already written are complete, the rest are redone by the next run"),
     (EXIT_USAGE, "usage error: bad arguments, configuration or source (link, credentials, folder); nothing ran"),
+    (EXIT_ENVIRONMENT, "the output folder could not be written (read-only, disk full, permission); one line names the file and the reason, and the run stopped there"),
     (EXIT_FAILED, "a packet failed: internal error, or a service or file-system error that outlasted the retries"),
     (EXIT_REJECTED, "a file was rejected (one line names it and the reason); every other file was still reviewed"),
     (EXIT_FINDINGS, "a finding at or above `--fail-on` (review)"),
@@ -150,10 +153,15 @@ def review_ref(source: "Source", ref: "PacketRef", config: Config, out_root: Pat
         previous = ledger.previous_review(ref.source_id) if ledger is not None else None
         outputs = review_bytes(data, ref.source_id, config, previous=previous)
         author = resolve_author(outputs.review.packet.get("author"), ref.name, config.delivery.author_from)
-        stem = stem or (ledger.stem_for(ref) if ledger is not None else claim_stem(out_root, ref.stem, ref.source_id))
-        files = outputs.files(stem)
-        dest = LocalAuthorDestination(out_root, per_author=per_author)
-        delivered = dest.deliver(ref, files, author)
+        try:
+            stem = stem or (ledger.stem_for(ref) if ledger is not None else claim_stem(out_root, ref.stem, ref.source_id))
+            files = outputs.files(stem)
+            dest = LocalAuthorDestination(out_root, per_author=per_author)
+            delivered = dest.deliver(ref, files, author)
+            if ledger is not None:
+                ledger.save_review(ref.source_id, outputs.findings_json())
+        except OSError as e:
+            raise OutputFault.of(e, str(out_root)) from None
         written = sorted(delivered.locations.values())
         back = source.destination(config)
         remote = back.deliver(ref, {k: v for k, v in files.items() if not k.endswith(FINDINGS_SUFFIX)}, author) \
@@ -164,7 +172,6 @@ def review_ref(source: "Source", ref: "PacketRef", config: Config, out_root: Pat
             old = ledger.get(ref.source_id)
             for stale in set(old.outputs if old else []) - set(written):
                 Path(stale).unlink(missing_ok=True)  # e.g. the author's folder changed
-            ledger.save_review(ref.source_id, outputs.findings_json())
             ledger.record(ref, "reviewed", stem=stem, author_dir=author_dir, outputs=written, note=note)
     except PacketRejected as e:
         if ledger is not None:
@@ -173,6 +180,8 @@ def review_ref(source: "Source", ref: "PacketRef", config: Config, out_root: Pat
         return PacketResult(**base, status="rejected", reason=e.reason, code=e.code)
     except ConfigError:
         raise  # not this packet's fault: every packet would fail alike, so the caller says it once
+    except OutputFault as e:  # not recorded: the ledger sits on the same failing disk
+        return PacketResult(**base, status="failed", reason=str(e), code="environment", error=type(e).__name__)
     except UnsafeOutput as e:  # a symlink below --out: refused for this packet, said once
         if ledger is not None:
             ledger.record(ref, "failed", reason=e.reason)
@@ -268,9 +277,11 @@ def progress_counts(previous: Review | None, current: Review) -> dict[str, int]:
     return {"resolved": len(old - new), "new": len(new - old), "remaining": len(old & new)}
 
 
-def exit_code(outcomes: Mapping[str, int], findings: bool = False) -> int:
+def exit_code(outcomes: Mapping[str, int], findings: bool = False, environment: bool = False) -> int:
     """The README's exit-code table over a run's outcome counts (status -> packets); `findings`:
-    some reviewed packet has a finding at or above --fail-on."""
+    some reviewed packet has a finding at or above --fail-on; `environment`: an OutputFault."""
+    if environment:
+        return EXIT_ENVIRONMENT
     if outcomes.get("failed"):
         return EXIT_FAILED
     if outcomes.get("rejected"):

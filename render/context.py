@@ -128,6 +128,11 @@ def _faq(claims: list[dict], stories: list[dict], limit: int) -> list[dict]:
         if c["id"] not in seen:
             out.append({"kind": "claim", "question": None, "claim": c, "finding": c["findings"][0], "story": None})
             seen.add(c["id"])
+    said = set()
+    for q in out[:limit]:  # the same advice is given once, at the first question it answers
+        advice = q["finding"]["suggestion"] if q["finding"] else ""
+        q["advice"] = advice if advice not in said else ""
+        said.add(advice)
     return out[:limit]
 
 
@@ -162,7 +167,8 @@ def progress(review: Review, previous: Review | None) -> dict | None:
 
 def build_context(review: Review, config, previous: Review | None, today, chart: str | None, manifest) -> dict:
     """`manifest`: the templates' feedback.yaml (render.env.Manifest), which sets the ranking."""
-    claims = [_claim(c) for c in review.claims]
+    # A placeholder's anchored finding is a packet-shape note, not a claim the memo counts.
+    claims = [_claim(c) for c in review.claims if not c.findings or any(f.category != "structure" for f in c.findings)]
     by_id = {c["id"]: c for c in claims}
     stories = [_story(s, by_id) for s in review.stories]
     shown = _at_stake(stories, manifest.change_weights, manifest.stories_shown)

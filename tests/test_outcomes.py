@@ -8,7 +8,7 @@ import pytest
 
 from conftest import REPO, build_packet, run_cli
 from prefect_harness import harness  # noqa: F401  (fixture)
-from promolint.pipeline import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, EXIT_REJECTED, EXIT_TABLE, EXIT_USAGE, exit_code
+from promolint.pipeline import EXIT_ENVIRONMENT, EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, EXIT_REJECTED, EXIT_TABLE, EXIT_USAGE, exit_code
 
 CLAIMS = ["I helped with the migration to Kafka.", "We improved latency a lot."]
 
@@ -17,7 +17,7 @@ def readme_exit_codes() -> dict[str, int]:
     """The README's exit-code table: first cell the code, second what it means."""
     text = (REPO / "README.md").read_text(encoding="utf-8")
     section = text.split("### Exit codes", 1)[1].split("\n#", 1)[0]
-    rows = re.findall(r"^\|\s*`(\d)`\s*\|\s*(.+?)\s*\|$", section, re.M)
+    rows = re.findall(r"^\|\s*`(\d+)`\s*\|\s*(.+?)\s*\|$", section, re.M)
     return {meaning: int(code) for code, meaning in rows}
 
 
@@ -28,7 +28,8 @@ def code_for(word: str) -> int:
 
 def test_the_readme_states_the_table_the_code_applies():
     table = readme_exit_codes()
-    assert sorted(table.values()) == [0, 1, 2, 3, 4]
+    assert sorted(table.values()) == [0, 1, 2, 3, 4, 5, 130]
+    assert code_for("could not be written") == EXIT_ENVIRONMENT
     assert code_for("rejected") == EXIT_REJECTED and code_for("failed") == EXIT_FAILED
     assert code_for("--fail-on") == EXIT_FINDINGS and code_for("usage") == EXIT_USAGE
     assert code_for("every packet reviewed") == EXIT_OK
