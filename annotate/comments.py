@@ -13,7 +13,10 @@ from xml.sax.saxutils import escape
 from docx.document import Document
 from docx.oxml.ns import nsdecls
 from docx.oxml.parser import parse_xml
+from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.parts.styles import StylesPart
 from lxml import etree
 
 from promolint.deadline import check_deadline
@@ -112,7 +115,12 @@ _COMMENT_STYLES = {
 
 
 def ensure_comment_styles(document: Document) -> None:
-    styles = document.styles.element  # python-docx adds a styles part if the packet has none
+    if not any(rel.reltype == RT.STYLES for rel in document.part.rels.values()):
+        # an empty styles part of our own: python-docx's default one is a whole template that restyles the packet
+        part = StylesPart(PackURI("/word/styles.xml"), CT.WML_STYLES, parse_xml(f"<w:styles {nsdecls('w')}/>"),
+                          document.part.package)
+        document.part.relate_to(part, RT.STYLES)
+    styles = document.styles.element
     have = set(styles.xpath("./w:style/@w:styleId"))
     for style_id, (kind, name, based_on, size) in _COMMENT_STYLES.items():
         if style_id in have:

@@ -43,9 +43,9 @@ def _load_checked(source: str, config_path: Path | None):
         err.print(f"promolint: {e}")
         return None
     try:
-        from promolint.flows.core import cached_source
+        from promolint.flows.core import cached_source, check_source
 
-        cached_source(_source_arg(source), _config_arg(config_path)).check()
+        check_source(cached_source(_source_arg(source), _config_arg(config_path)))
     except SourceError as e:  # bad link, no credentials: messages name settings only
         err.print(f"promolint: {e}")
         return None
@@ -168,7 +168,7 @@ def run_serve(config_path: Path | None = None) -> int:
 
 
 def _serve(config, config_path: str | None) -> int:
-    from promolint.flows.deploy import build_deployments, start_local_server
+    from promolint.flows.deploy import build_deployments, describe, start_local_server
 
     deployments_cfg = build_deployments(config, config_path)
     if not deployments_cfg:
@@ -178,7 +178,9 @@ def _serve(config, config_path: str | None) -> int:
     if not os.environ.get("PREFECT_API_URL"):
         server, url = start_local_server()
         os.environ["PREFECT_API_URL"] = url
-        err.print(f"Prefect server (UI and API) at {url.removesuffix('/api')}")
+        print(f"started a Prefect server (UI and API) at {url.removesuffix('/api')}", flush=True)
+    # Plain print, flushed: under systemd or nohup there is no terminal for rich's live output.
+    print("\n".join(describe(deployments_cfg, os.environ["PREFECT_API_URL"].removesuffix("/api"))), flush=True)
     try:
         from prefect import serve
         from prefect.settings import PREFECT_API_URL, temporary_settings

@@ -31,14 +31,43 @@ def build_deployments(config: Config, config_path: str | None) -> list:
     if fc.cycle.source and fc.cycle.out:
         deps.append(review_cycle.to_deployment(
             name=CYCLE_DEPLOYMENT, schedule=Cron(fc.cycle.cron, timezone=fc.cycle.timezone),
-            parameters={"source": fc.cycle.source, "out": fc.cycle.out, "config_path": config_path},
-            entrypoint_type=EntrypointType.MODULE_PATH, concurrency_limit=1))
+            parameters=_params(fc.cycle, config_path), entrypoint_type=EntrypointType.MODULE_PATH,
+            concurrency_limit=1))
     if fc.watch.source and fc.watch.out:
         deps.append(watch_folder.to_deployment(
             name=WATCH_DEPLOYMENT, schedule=Interval(fc.watch.interval_seconds),
-            parameters={"source": fc.watch.source, "out": fc.watch.out, "config_path": config_path},
-            entrypoint_type=EntrypointType.MODULE_PATH, concurrency_limit=1))
+            parameters=_params(fc.watch, config_path), entrypoint_type=EntrypointType.MODULE_PATH,
+            concurrency_limit=1))
     return deps
+
+
+def relative_to_config(spec: str, config_path: str | None) -> str:
+    """A local path in the config means relative to the config file (as the README says), not to
+    whichever directory the server or worker runs in; URLs (gdrive://) pass through."""
+    if "://" in spec or not config_path:
+        return str(Path(spec).resolve()) if "://" not in spec else spec
+    return str((Path(config_path).resolve().parent / spec).resolve())
+
+
+def _params(dep, config_path: str | None) -> dict:
+    return {"source": relative_to_config(dep.source, config_path), "out": relative_to_config(dep.out, config_path),
+            "config_path": config_path}
+
+
+def describe(deployments: list, ui_url: str) -> list[str]:
+    """What `serve` tells the operator before it blocks: each deployment, its schedule and folders."""
+    lines = []
+    for d in deployments:
+        sched = d.schedules[0].schedule if d.schedules else None
+        if getattr(sched, "interval", None) is not None:
+            when = f"every {int(sched.interval.total_seconds())} s"
+        elif getattr(sched, "cron", None):
+            when = f"cron '{sched.cron}' ({sched.timezone or 'UTC'})"
+        else:
+            when = "no schedule"
+        lines.append(f"serving {d.flow_name}/{d.name}: {when}; source {d.parameters['source']} -> out {d.parameters['out']}")
+    lines.append(f"Prefect UI: {ui_url} (runs, states and artifacts); stop with Ctrl-C or SIGINT")
+    return lines
 
 
 def free_port() -> int:
@@ -56,11 +85,12 @@ def wait_healthy(api_url: str) -> None:
 def start_local_server(port: int | None = None, env: dict | None = None) -> tuple[subprocess.Popen, str]:
     """`prefect server start` on 127.0.0.1; returns the process and its API URL once healthy."""
     port = port or free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    # The UI otherwise calls the default 127.0.0.1:4200 and shows "Can't connect to Server API".
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
-    url = f"http://127.0.0.1:{port}/api"
+        env={**os.environ, "PREFECT_UI_API_URL": url, **(env or {})}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_healthy(url)
     except BaseException:

@@ -49,8 +49,10 @@ def make_task_runner(config_path: str | None):
 
 @task(name="review-packet", task_run_name="review-{ref.name}", persist_result=False, cache_policy=NO_CACHE,
       retries=2, retry_delay_seconds=2)
-def review_packet_task(ref: PacketRef, source: str, out: str, config_path: str | None = None) -> State:
-    result = process_packet(cached_source(source, config_path), ref, Path(out), cached_config(config_path))
+def review_packet_task(ref: PacketRef, source: str, out: str, config_path: str | None = None,
+                       force: bool = False) -> State:
+    result = process_packet(cached_source(source, config_path), ref, Path(out), cached_config(config_path),
+                            force=force)
     get_run_logger().info("%s: %s code=%s rules=%s", ref.name, result.status, result.code or "-",
                           ",".join(sorted(result.rules)))
     return packet_state(result)
@@ -93,9 +95,11 @@ def final_state(results: list[PacketResult], counts: dict, kind: str, out: str) 
 
 
 @flow(name="review-packet", persist_result=False)
-def review_packet(ref: PacketRef, source: str, out: str, config_path: str | None = None) -> PacketResult:
-    """One packet through extract, analyze, annotate, render and deliver; ends in the task's state."""
-    state = review_packet_task(ref, source, out, config_path, return_state=True)
+def review_packet(ref: PacketRef, source: str, out: str, config_path: str | None = None,
+                  force: bool = False) -> PacketResult:
+    """One packet through extract, analyze, annotate, render and deliver; ends in the task's state.
+    `force`: review again even if the ledger says this version was done (docs/FLOWS.md, re-run one)."""
+    state = review_packet_task(ref, source, out, config_path, force, return_state=True)
     result = state.result(raise_on_failure=False)
     return packet_state(result) if isinstance(result, PacketResult) else state
 
@@ -128,11 +132,11 @@ def review_cycle(source: str, out: str, config_path: str | None = None) -> State
     """Every packet in a source; writes and publishes the cycle summary."""
     logger = get_run_logger()
     config = load_config(config_path or None)
+    src = cached_source(source, config_path)
+    check_source(src)  # before touching OUT: a failed run leaves nothing behind
     out_root = Path(out)
     clean_partial_writes(out_root)
     ledger = Ledger(out_root)
-    src = cached_source(source, config_path)
-    check_source(src)
     refs, skipped = list_source(src)
     if TOTAL:
         TOTAL(len(refs) + len(skipped))
@@ -161,11 +165,11 @@ def watch_folder(source: str, out: str, config_path: str | None = None) -> State
     """
     logger = get_run_logger()
     fc = load_config(config_path or None).flows
+    src = cached_source(source, config_path)
+    check_source(src)  # before touching OUT: a failed run leaves nothing behind
     out_root = Path(out)
     clean_partial_writes(out_root)
     ledger = Ledger(out_root)
-    src = cached_source(source, config_path)
-    check_source(src)
     feed = source_changes(src, out_root)
     refs, skipped = feed[:2] if feed is not None else list_source(src)
     ready, moving = src.settle(pending(refs, ledger), fc.settle_seconds)

@@ -409,8 +409,12 @@ def test_extraction_only_reads_so_the_annotator_can_reuse_the_document(tmp_path)
     # headings still come from python-docx's default style names
     assert [c.text for c in extract_packet(data, "p.docx", CONFIG).claims] == [
         c.text for c in extract_packet(with_styles.getvalue(), "p.docx", CONFIG).claims]
-    added = set(zipfile.ZipFile(io.BytesIO(outputs.annotated)).namelist()) - names
-    assert added <= {"word/comments.xml"}, added
+    annotated = zipfile.ZipFile(io.BytesIO(outputs.annotated))
+    added = set(annotated.namelist()) - names
+    assert added <= {"word/comments.xml", "word/styles.xml"}, added
+    # a styles part, if added, defines only the comment styles, not python-docx's default template
+    ids = re.findall(r'w:styleId="([^"]+)"', annotated.read("word/styles.xml").decode())
+    assert sorted(ids) == ["CommentReference", "CommentText"]
     # the same document as annotating a fresh copy, but for the comments' timestamps
     again = annotate(data, outputs.review, CONFIG)
     strip = lambda b: re.sub(rb'w:date="[^"]*"', b"", b)  # noqa: E731

@@ -155,6 +155,7 @@ def test_a_missing_source_fails_the_flow_with_one_line(harness, tmp_path, flow_n
     assert str(missing) in state.message and "no such file or folder" in state.message and "\n" not in state.message
     with pytest.raises(SourceError):
         state.result()
+    assert not (tmp_path / "out").exists()  # nothing written for a run that could not start
 
 
 def test_an_unreadable_source_fails_the_flow(harness, tmp_path):
@@ -216,7 +217,14 @@ def test_review_packet_flow_takes_a_reference(harness, folder, tmp_path):
     ref = next(r for r in open_source(folder).list() if r.name == "dana.docx")
     res = review_packet(ref, str(folder), str(tmp_path / "out"), str(write_config(tmp_path / "c.yaml", per_author=False)))
     assert res.status == "reviewed"
-    assert (tmp_path / "out" / "dana.annotated.docx").exists()
+    annotated = tmp_path / "out" / "dana.annotated.docx"
+    assert annotated.exists()
+    before = annotated.stat().st_mtime_ns
+    cfg = str(tmp_path / "c.yaml")
+    assert review_packet(ref, str(folder), str(tmp_path / "out"), cfg).status == "unchanged"
+    assert annotated.stat().st_mtime_ns == before
+    assert review_packet(ref, str(folder), str(tmp_path / "out"), cfg, force=True).status == "reviewed"
+    assert annotated.stat().st_mtime_ns != before  # re-run one packet on purpose
 
 
 def test_no_packet_text_in_prefect_database_logs_or_results(harness, tmp_path, caplog):
@@ -306,3 +314,19 @@ def test_batch_progress_bar_on_a_terminal(harness, folder, tmp_path, monkeypatch
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buf.getvalue())  # without the terminal's escape codes
     assert "reviewing" in text and "4/4" in text
     assert "3 reviewed (3 this run), 1 rejected, 0 failed" in text
+
+
+def test_batch_over_a_missing_folder_is_a_one_line_usage_error(harness, tmp_path, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    import promolint.flows.commands as commands
+    from promolint.pipeline import EXIT_USAGE
+
+    buf = io.StringIO()
+    monkeypatch.setattr(commands, "err", Console(file=buf, width=300))
+    missing = tmp_path / "no-such-folder"
+    assert commands.run_batch(str(missing), tmp_path / "out", write_config(tmp_path / "c.yaml"), progress=False) == EXIT_USAGE
+    assert buf.getvalue() == f"promolint: {missing}: no such file or folder\n"
+    assert not (tmp_path / "out").exists()

@@ -4,6 +4,7 @@ the per-packet map on Dask processes."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -25,13 +26,23 @@ def server(tmp_path_factory):
     from promolint.flows.deploy import start_local_server
 
     home = tmp_path_factory.mktemp("prefect-server-home")
-    env = {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false",
+    env = {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            # The scheduler's loop, so a scheduled run appears within seconds rather than a minute.
            "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2"}
     proc, url = start_local_server(env=env)
     yield {"url": url, "env": {**os.environ, **env, "PREFECT_API_URL": url}}
     proc.terminate()
     proc.wait(timeout=30)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Ctrl-C, as an operator stops `serve` (SIGTERM pauses the deployments); killed if it hangs."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # its own session: the flow-run children go too
+        proc.wait(timeout=30)
 
 
 def packets(folder: Path, n: int = 3) -> Path:
@@ -63,18 +74,34 @@ def run_and_wait(env: dict, name: str, out: Path | None = None):
         return run_deployment(name, timeout=300)
 
 
+def test_the_ui_of_a_server_the_cli_started_calls_its_own_api(server):
+    """The UI asks /ui-settings where the API is; without PREFECT_UI_API_URL it answered the
+    default port, not the free port start_local_server picked."""
+    import httpx
+
+    settings = httpx.get(server["url"].removesuffix("/api") + "/ui-settings", timeout=30).json()
+    assert settings["api_url"] == server["url"]
+
+
 def test_served_deployments_run_a_cycle_through_the_api(server, tmp_path):
-    src, out = packets(tmp_path / "in"), tmp_path / "out"
+    """Paths in the config are relative to the config file, whatever the serving directory; serve
+    says what it serves without a terminal (its output here is a file)."""
+    src, out = packets(tmp_path / "in"), (tmp_path / "out").resolve()
     cfg = tmp_path / "c.yaml"
     cfg.write_text(yaml.safe_dump({"flows": {   # per-author folders: the default
-        "cycle": {"source": str(src), "out": str(out), "cron": "0 0 1 1 *"},
-        "watch": {"source": str(src), "out": str(out), "interval_seconds": 3600}}}))
+        "cycle": {"source": "in", "out": "out", "cron": "0 0 1 1 *"},
+        "watch": {"source": "in", "out": "out", "interval_seconds": 3600}}}))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
     code = "import sys; from pathlib import Path; from promolint.flows.commands import run_serve; sys.exit(run_serve(Path(sys.argv[1])))"
-    serving = subprocess.Popen([sys.executable, "-c", code, str(cfg)], env=server["env"], cwd=tmp_path)
+    log = tmp_path / "serve.log"
+    with log.open("w") as sink:
+        serving = subprocess.Popen([sys.executable, "-c", code, str(cfg)], env=server["env"], cwd=elsewhere,
+                                   stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         run = run_and_wait(server["env"], "review-cycle/promolint-cycle", out)
         assert run.state.is_completed(), run.state
-        assert (out / "cycle-summary.md").exists()
+        assert (out / "cycle-summary.md").exists() and not (elsewhere / "out").exists()
         assert sorted(p.name for p in out.glob("Author */*.annotated.docx")) == ["p0.annotated.docx", "p1.annotated.docx",
                                                                                  "p2.annotated.docx"]
         from prefect.client.orchestration import get_client
@@ -82,9 +109,13 @@ def test_served_deployments_run_a_cycle_through_the_api(server, tmp_path):
         with temporary_settings({PREFECT_API_URL: server["url"]}), get_client(sync_client=True) as client:
             watch = client.read_deployment_by_name("watch-folder/promolint-watch")
         assert watch.schedules and watch.schedules[0].schedule.interval.total_seconds() == 3600
+        assert watch.parameters["source"] == str(src.resolve())
+        said = log.read_text()
+        assert f"serving review-cycle/promolint-cycle: cron '0 0 1 1 *' (UTC); source {src.resolve()} -> out {out}" in said
+        assert "serving watch-folder/promolint-watch: every 3600 s" in said
+        assert f"Prefect UI: {server['url'].removesuffix('/api')}" in said
     finally:
-        serving.terminate()
-        serving.wait(timeout=60)
+        stop(serving)
 
 
 def test_watch_poll_serves_the_interval_deployment(server, tmp_path):
@@ -94,14 +125,14 @@ def test_watch_poll_serves_the_interval_deployment(server, tmp_path):
     cfg.write_text(yaml.safe_dump({"flows": {"settle_seconds": 0.1, "watch": {"interval_seconds": 3600}}}))
     promolint = str(Path(sys.executable).parent / "promolint")
     serving = subprocess.Popen([promolint, "watch", str(src), "--out", str(out), "--poll", "--config", str(cfg)],
-                               env=server["env"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               env=server["env"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               start_new_session=True)
     try:
         run = run_and_wait(server["env"], "watch-folder/promolint-watch", out)
         assert run.state.is_completed(), run.state
         assert sorted(p.name for p in out.glob("Author */*.annotated.docx")) == ["p0.annotated.docx", "p1.annotated.docx"]
     finally:
-        serving.terminate()
-        serving.wait(timeout=60)
+        stop(serving)
 
 
 def deploy(env: dict) -> None:
@@ -129,15 +160,14 @@ def test_process_work_pool_with_dask_runner_from_prefect_yaml(server, tmp_path):
                    check=True, capture_output=True, timeout=120)
     deploy(env)
     worker = subprocess.Popen([PREFECT, "worker", "start", "--pool", "promolint-local", "--limit", "1"], env=env,
-                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         run = run_and_wait(env, "review-cycle/promolint-cycle", out)
         assert run.state.is_completed(), run.state
         assert len(list(out.glob("*.annotated.docx"))) == 4
         assert "| 4 | 4 | 4 |" in (out / "cycle-summary.md").read_text()
     finally:
-        worker.terminate()
-        worker.wait(timeout=60)
+        stop(worker)
 
 
 @retry(stop=stop_after_delay(300), wait=wait_fixed(2), reraise=True)
@@ -164,11 +194,10 @@ def test_interval_watcher_runs_on_its_schedule_with_nobody_triggering_it(server,
     promolint = str(Path(sys.executable).parent / "promolint")
     serving = subprocess.Popen([promolint, "watch", str(src), "--out", str(out), "--poll", "--config", str(cfg)],
                                env={**server["env"], "PREFECT_RUNNER_POLL_FREQUENCY": "2"}, cwd=tmp_path,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         run = scheduled_run_completed(server["url"], "promolint-watch", out)
         assert run.state.is_completed(), run.state
         assert sorted(p.name for p in out.glob("Author */*.annotated.docx")) == ["p0.annotated.docx", "p1.annotated.docx"]
     finally:
-        serving.terminate()
-        serving.wait(timeout=60)
+        stop(serving)
