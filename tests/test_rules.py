@@ -78,6 +78,8 @@ CLAIM_CASES = [
      "Built the pricing cache that cut quote latency from 2 s to 200 ms, lifting quote-to-order by 3%."),
     ("outcome.self-description", "error", "I met all my goals and was essential to the team this half.", None,
      "I met the Q3 goal of moving billing to the new ledger, which cut month-end close from 5 days to 2."),
+    ("outcome.system-actor", "warning", "The platform now serves 5x the requests at peak.", "The platform now serves",
+     "I sharded the platform so it now serves 5x the peak requests, which let sales sign two retailers it had turned away."),
     ("outcome.bare-claim", "warning", "Fixed the search bug.", "Fixed",
      "Reduced cloud costs from $80K to $50K a month."),
     ("outcome.vague-result", "error", "Reduced cloud costs.", "Reduced cloud costs",
