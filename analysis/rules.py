@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from promolint.analysis.gate import C, P, Rx, Scanner
+from promolint.analysis.gate import Rx, Scanner, uses_group_numbers
 from promolint.config import read_yaml_mapping
 from promolint.errors import ConfigError
 
@@ -137,30 +137,12 @@ def _alternation(patterns: list[str], where: str, vars_: dict[str, str]) -> re.P
     return _compile("|".join(f"(?:{p})" for p in patterns), where, vars_)
 
 
-def _has_group_refs(items) -> bool:
-    """Whether a parsed pattern uses back references or conditionals (group numbers matter)."""
-    for op, av in items:
-        if op in (C.GROUPREF, C.GROUPREF_EXISTS) or op is getattr(C, "GROUPREF_IGNORE", None):
-            return True
-        if op is C.SUBPATTERN and _has_group_refs(av[-1]):
-            return True
-        if op is C.BRANCH and any(_has_group_refs(b) for b in av[1]):
-            return True
-        if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)) and _has_group_refs(av[2]):
-            return True
-        if op in (C.ASSERT, C.ASSERT_NOT) and _has_group_refs(av[1]):
-            return True
-        if op is getattr(C, "ATOMIC_GROUP", None) and _has_group_refs(av):
-            return True
-    return False
-
-
 def _parts(joined: re.Pattern, patterns: list[str], where: str, vars_: dict[str, str]) -> list[Rx]:
     """A signal's patterns compiled one by one (see `Signal.parts`); [] when that is not exact."""
     if len(patterns) < 2:
         return []
     try:
-        if _has_group_refs(list(P.parse(joined.pattern, joined.flags))):
+        if uses_group_numbers(joined):
             return []
         parts = [Rx(_compile(f"(?:{p})", where, vars_)) for p in patterns]
     except Exception:

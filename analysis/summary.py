@@ -31,7 +31,7 @@ from pathlib import Path
 
 
 from promolint.analysis.engine import Signals
-from promolint.analysis.gate import Rx, Scanner, _ascii_fold
+from promolint.analysis.gate import Rx, Scanner, ascii_fold
 from promolint.analysis.rules import COMPUTED_SIGNALS, RuleSet, _alternation
 from promolint.config import read_yaml_mapping
 from promolint.errors import ConfigError
@@ -76,7 +76,7 @@ def _fast_paths(principles: list[Principle]) -> Scanner | None:
     for p in principles:
         if p.regex is None:
             continue
-        folded = _ascii_fold(p.regex)
+        folded = ascii_fold(p.regex)
         if folded is None:
             continue
         p.fast, p.folded = Rx(p.regex), folded
