@@ -83,6 +83,7 @@ class RuleSet:
     dimensions: dict[str, dict]
     files: tuple[str, ...] = ()
     dimension_scoring: dict = field(default_factory=dict)
+    story_part_wording: dict[str, dict[str, str]] = field(default_factory=dict)
     # Built once per load: every signal and rule regex gated in one pass per sentence.
     scanner: Scanner | None = field(default=None, repr=False, compare=False)
     claim_rules: list[Rule] = field(default_factory=list, repr=False, compare=False)
@@ -176,6 +177,7 @@ def _build(files: tuple[str, ...]) -> RuleSet:
     layers: dict[str, list[str]] = {}
     dimensions: dict[str, dict] = {}
     dimension_scoring: dict = {}
+    story_part_wording: dict[str, dict[str, str]] = {}
     for path, data in raw:
         for name, spec in (data.get("signals") or {}).items():
             where = f"{path}: signal {name}"
@@ -198,6 +200,7 @@ def _build(files: tuple[str, ...]) -> RuleSet:
         layers.update({k: _as_list(v) for k, v in (data.get("layers") or {}).items()})
         dimensions.update(data.get("dimensions") or {})
         dimension_scoring.update(data.get("dimension_scoring") or {})
+        story_part_wording.update(data.get("story_part_wording") or {})
     known = set(signals) | COMPUTED_SIGNALS
     for s in signals.values():
         _check_names(s.any_of + s.all_of + s.none_of, known, f"signal {s.name}")
@@ -218,7 +221,8 @@ def _build(files: tuple[str, ...]) -> RuleSet:
         for key in ("scale",):
             if key in d and (not isinstance(d[key], (int, float)) or d[key] <= 0):
                 raise ConfigError(f"dimension {name}: {key} must be a number > 0")
-    return RuleSet(rules, signals, story_parts, layers, dimensions, files, dimension_scoring=dimension_scoring)
+    return RuleSet(rules, signals, story_parts, layers, dimensions, files, dimension_scoring=dimension_scoring,
+                   story_part_wording=story_part_wording)
 
 
 def _check_names(names: list[str], known: set[str], where: str) -> None:
