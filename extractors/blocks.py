@@ -23,6 +23,7 @@ _NUMBERED = re.compile(r"^(?:(\d{1,2})[.)]|([IVXLC]{1,5})[.)]|(\d{1,2}(?:\.\d{1,
 _SMALL_WORDS = {"a", "an", "and", "or", "of", "the", "to", "in", "on", "for", "at", "by", "with", "&"}
 _ON = {None, "1", "true", "on"}
 MAX_HEADING_WORDS = 8
+MAX_LARGE_HEADING_WORDS = 16  # a bold line typed larger than the body text may be a long title
 _W_STYLE, _W_STYLE_ID, _W_DEFAULT, _W_TYPE = w("style"), w("styleId"), w("default"), w("type")
 
 
@@ -190,17 +191,22 @@ def _run_bold(r: etree._Element, style_id: str | None, styles: StyleSheet) -> bo
     return bool(inherited)
 
 
-def pseudo_heading_kind(raw: RawBlock, is_alias) -> str | None:
-    """How a typed heading looks (numbered, caps, bold, ...), or None for ordinary text."""
+def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0) -> str | None:
+    """How a typed heading looks (numbered, caps, bold, ...), or None for ordinary text.
+
+    `body_size` is the document's usual text size: bold text larger than it is typed as a title.
+    """
     block = raw.block
     text = block.text.strip()
     words = text.split()
-    if raw.real_heading or raw.in_table or block.kind == "list_item" or not words or len(words) > MAX_HEADING_WORDS:
+    large = raw.all_bold and raw.size > body_size
+    limit = MAX_LARGE_HEADING_WORDS if large else MAX_HEADING_WORDS
+    if raw.real_heading or raw.in_table or block.kind == "list_item" or not words or len(words) > limit:
         return None  # list items and table cells are never headings, even "Impact: ..." in bold
     alias = is_alias(text)
     if text[-1] in ".;,":
         return None
-    if ":" in text[:-1] and not (raw.all_bold and raw.size):
+    if ":" in text[:-1] and not large:
         return None  # "Accomplishment: Cut costs" is a heading only when typed large and bold
     m = _NUMBERED.match(text)
     if m and (alias or _title_case(m.group(4)) or raw.all_bold):

@@ -68,7 +68,8 @@ class HeadingMatcher:
 def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -> list[Block]:
     """Pseudo-headings nest below the last real heading: larger type ranks higher, then looks in
     the order they first appear (as reStructuredText ranks its adornments)."""
-    kinds = [None if raw.real_heading else pseudo_heading_kind(raw, is_alias) for raw in raw_blocks]
+    body = _body_size(raw_blocks)
+    kinds = [None if raw.real_heading else pseudo_heading_kind(raw, is_alias, body) for raw in raw_blocks]
     first: dict[tuple, int] = {}
     for raw, kind in zip(raw_blocks, kinds):
         if kind is not None:
@@ -84,6 +85,15 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
             block = block.model_copy(update={"kind": "heading", "level": base + rank[(raw.size, kind)]})
         blocks.append(block)
     return blocks
+
+
+def _body_size(raw_blocks: list[RawBlock]) -> int:
+    """The size most of the text is set in (by characters), 0 for the style default."""
+    sizes: dict[int, int] = {}
+    for raw in raw_blocks:
+        if not raw.real_heading:
+            sizes[raw.size] = sizes.get(raw.size, 0) + len(raw.block.text)
+    return max(sizes, key=sizes.get, default=0)
 
 
 def build_sections(blocks: list[Block]) -> list[Section]:
@@ -158,6 +168,9 @@ def mark_reviewed(sections: list[Section], match: HeadingMatcher) -> tuple[dict[
             why[i] = "no text"
         elif alias and (best is None or score > best[0]):
             best = (score, i, alias)
+    if not any(section.blocks and i not in why for i, section in enumerate(sections)):
+        for i in [i for i, reason in why.items() if reason == "document title" and sections[i].blocks]:
+            del why[i]  # a title over all the text (no other heading to read): the text is the document
     for i, section in enumerate(sections):
         if section.heading_index is None and (best is not None and not timeline):
             why[i] = "text before the first heading"
