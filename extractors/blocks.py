@@ -24,6 +24,9 @@ _SMALL_WORDS = {"a", "an", "and", "or", "of", "the", "to", "in", "on", "for", "a
 _ON = {None, "1", "true", "on"}
 MAX_HEADING_WORDS = 8
 MAX_LARGE_HEADING_WORDS = 16  # a bold line typed larger than the body text may be a long title
+MAX_COLON_WORDS = 5  # "Q1:", "Key wins:" on a line of their own lead in what follows
+_TYPED_BULLET = re.compile(r"^\s*[*•·‣◦-]\s+\S")  # "* Shipped X" typed or pasted as plain text
+_UNDERLINE = re.compile(r"^([=*~#^+_-])\1{2,}$")  # a plain-text underline (setext / RST): "*****"
 _W_STYLE, _W_STYLE_ID, _W_DEFAULT, _W_TYPE = w("style"), w("styleId"), w("default"), w("type")
 
 
@@ -131,7 +134,7 @@ def _read(index: int, p: etree._Element, styles: StyleSheet) -> RawBlock:
     level = _heading_level(p, style_id, styles)
     in_table = _in_table(p)
     kind = "heading" if level is not None else "table_cell" if in_table else (
-        "list_item" if _is_list(p, style_id, styles) else "paragraph")
+        "list_item" if _is_list(p, style_id, styles) or _TYPED_BULLET.match(text) else "paragraph")
     bold = bool(text.strip()) and all(
         _run_bold(piece.run, style_id, styles) for piece in pieces if piece.text.strip())
     block = Block(index=index, kind=kind, text=text, style=styles.name(style_id), level=level)
@@ -216,7 +219,13 @@ def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0) -> str | No
         return "caps"
     if raw.all_bold:
         return "bold"
+    if text.endswith(":") and len(words) <= MAX_COLON_WORDS:
+        return "colon"
     return "plain" if alias else None
+
+
+def is_underline(raw: RawBlock) -> bool:
+    return not raw.in_table and bool(_UNDERLINE.match(raw.block.text.strip()))
 
 
 def _title_case(text: str) -> bool:

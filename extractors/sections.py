@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from promolint.extractors.blocks import RawBlock, pseudo_heading_kind
+from promolint.extractors.blocks import MAX_HEADING_WORDS, RawBlock, is_underline, pseudo_heading_kind
 from promolint.deadline import check_deadline
 from promolint.extractors.sentences import split_sentences
 from promolint.model import Block, Claim, Section
@@ -70,6 +70,10 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
     the order they first appear (as reStructuredText ranks its adornments)."""
     body = _body_size(raw_blocks)
     kinds = [None if raw.real_heading else pseudo_heading_kind(raw, is_alias, body) for raw in raw_blocks]
+    for i in range(len(raw_blocks) - 1):  # a short line underlined with '****' or '====' in plain text
+        if (not raw_blocks[i].real_heading and is_underline(raw_blocks[i + 1]) and raw_blocks[i].block.text.strip()
+                and len(raw_blocks[i].block.text.split()) <= MAX_HEADING_WORDS and raw_blocks[i].block.kind != "list_item"):
+            kinds[i] = "underlined"
     first: dict[tuple, int] = {}
     for raw, kind in zip(raw_blocks, kinds):
         if kind is not None:
@@ -123,14 +127,29 @@ def _parents(sections: list[Section]) -> list[int | None]:
 
 
 def _is_title(i: int, sections: list[Section], parents: list[int | None], has_children: set[int]) -> bool:
-    """A Title-style heading, or a lone top heading over the rest: the document's name."""
+    """A Title-style heading, a lone top heading over the rest, or a first heading over a byline."""
     section = sections[i]
     if section.level == 0:
         return True
     headings = [s for s in sections if s.heading_index is not None]
     top = min(s.level for s in headings)
-    return (section is headings[0] and section.level == top and i in has_children
-            and sum(s.level == top for s in headings) == 1)
+    if section is not headings[0] or section.level != top:
+        return False
+    if i in has_children and sum(s.level == top for s in headings) == 1:
+        return True
+    return i == 0 and len(headings) > 1 and _byline_only(section)
+
+
+def _byline_only(section: Section) -> bool:
+    """Only a line or two like a name or a date under it ("Applicant -- > Jo Smith.", "March 2024")."""
+    lines = [b for b in section.blocks if _HAS_WORD.search(b.text)]
+    return 0 < len(lines) <= 2 and all(b.kind == "paragraph" and _name_like(b.text) for b in lines)
+
+
+def _name_like(text: str) -> bool:
+    words = re.findall(r"[^\W\d_][\w'’.-]*", text)
+    capitals = sum(w[0].isupper() for w in words)
+    return len(text.split()) <= 6 and capitals >= 2 and capitals * 2 >= len(words)
 
 
 def mark_reviewed(sections: list[Section], match: HeadingMatcher) -> tuple[dict[int, tuple[str, str | None]], dict | None, bool]:

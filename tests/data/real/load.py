@@ -48,7 +48,7 @@ def load_claims(split: str | None = None, standard: str | None = None) -> list[d
 
 
 def load_packets(split: str | None = None) -> list[dict]:
-    """Each packet's expect.yaml, plus name and the paths of its md/docx (typed_docx if built)."""
+    """Each packet's expect.yaml, plus name and the paths of its md (or txt)/docx (typed_docx if built)."""
     packets = []
     for path in sorted(PACKETS_DIR.glob("*.expect.yaml")):
         name = path.name[: -len(".expect.yaml")]
@@ -56,10 +56,11 @@ def load_packets(split: str | None = None) -> list[dict]:
         if split is not None and expect["split"] != split:
             continue
         typed = PACKETS_DIR / f"{name}.typed.docx"
+        md = PACKETS_DIR / f"{name}.md"
         packets.append({
             **expect,
             "name": name,
-            "md": PACKETS_DIR / f"{name}.md",
+            "md": md if md.exists() else PACKETS_DIR / f"{name}.txt",  # plain-text sources stay .txt
             "docx": PACKETS_DIR / f"{name}.docx",
             "typed_docx": typed if typed.exists() else None,
         })
