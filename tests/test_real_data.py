@@ -75,7 +75,7 @@ def test_no_source_is_from_the_excluded_lists():
 @pytest.mark.parametrize("packet", PACKETS, ids=[p["name"] for p in PACKETS])
 def test_packet_files_open_and_expected_claims_are_in_the_text(packet):
     md = packet["md"].read_text(encoding="utf-8")
-    assert md.lstrip().startswith(("<!-- source:", "---")) and f"source: {packet['source']}" in md
+    assert md.lstrip().startswith(("<!-- source:", "---", "# source:")) and f"source: {packet['source']}" in md
     raw, visible = " ".join(md.split()), real.visible_text(md)
     for claim in packet["claims"]:
         assert claim["label"] in real.LABELS and claim["why"], claim

@@ -1,7 +1,8 @@
 """Rebuild packets/*.docx from packets/*.md with pandoc (GitHub Markdown), and *.typed.docx for TYPED.
 
 Plain-text sources (packets/*.txt; GitHub shows them as text, not Markdown) become one Normal paragraph
-per line, as text pasted into Word does; the source comment on the first line is left out.
+per line, as text pasted into Word does; the source comment on the first line is left out. Org-mode
+sources (packets/*.org) go through pandoc's Org reader, as GitHub renders them as Org.
 
 Typed copies keep the same text but turn every heading style into a Normal paragraph whose runs are
 bold, sized by level (as people type headings by hand), so extractors are tested without styles.
@@ -27,7 +28,8 @@ SIZE = {"Title": 18, "Heading 1": 16, "Heading 2": 14, "Heading 3": 12, "Heading
 
 def build_docx(md: Path) -> Path:
     out = md.with_suffix(".docx")
-    subprocess.run(["pandoc", "-f", FORMAT, str(md), "-o", str(out)], check=True, capture_output=True)
+    reader = "org" if md.suffix == ".org" else FORMAT
+    subprocess.run(["pandoc", "-f", reader, str(md), "-o", str(out)], check=True, capture_output=True)
     return out
 
 
@@ -59,7 +61,7 @@ def build_typed(source: Path) -> Path:
 def main() -> int:
     for txt in sorted(PACKETS.glob("*.txt")):
         build_plain(txt)
-    for md in sorted(PACKETS.glob("*.md")):
+    for md in sorted([*PACKETS.glob("*.md"), *PACKETS.glob("*.org")]):
         built = build_docx(md)
         if md.stem in TYPED:
             build_typed(built)
