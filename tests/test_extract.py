@@ -421,3 +421,86 @@ def test_extraction_only_reads_so_the_annotator_can_reuse_the_document(tmp_path)
     za, zb = zipfile.ZipFile(io.BytesIO(outputs.annotated)), zipfile.ZipFile(io.BytesIO(again))
     assert za.namelist() == zb.namelist()
     assert all(strip(za.read(n)) == strip(zb.read(n)) for n in za.namelist())
+
+
+def _reading(packet) -> list[tuple[str, bool]]:
+    return [(s.title, s.reviewed) for s in packet.sections if s.heading_index is not None]
+
+
+def test_plain_text_pasted_into_word_keeps_its_headings(tmp_path):
+    """Underlined lines ('****' under them) and short lines ending in ':' are headings; typed
+    '* ' lines are list items, never headings, even when short."""
+    d = docx.Document()
+    for line in ["Retail Project", "**************", "Applicant -- > Jo Smith.", "", "Things accomplished",
+                 "*******************", "* Shipped the order API.", "* Ledger", "", "Next quarter:",
+                 "Rewrite the importer."]:
+        d.add_paragraph(line)
+    packet = extract(save(d, tmp_path))
+    assert _reading(packet) == [("Retail Project", False), ("Things accomplished", True), ("Next quarter", False)]
+    assert [s.skip_reason for s in packet.sections] == ["document title", None, "goals and plans"]
+    assert [c.text for c in packet.claims] == ["* Shipped the order API.", "* Ledger"]
+    assert {c.kind for c in packet.claims} == {"list_item"}
+
+
+def test_a_title_over_all_the_text_is_read(tmp_path):
+    """A page whose only heading is its title: the text under it is the document, not a title's."""
+    d = docx.Document()
+    d.add_paragraph("Bragging", style="Title")
+    d.add_paragraph("Automated the water plant.")
+    d.add_paragraph("Taught six operators the new controls.")
+    packet = extract(save(d, tmp_path))
+    assert packet.sections[0].reviewed and len(packet.claims) == 2
+    d.add_heading("Goals", 1)
+    d.add_paragraph("Learn Rust.")
+    packet = extract(save(d, tmp_path))  # now Goals is skipped; still nothing else to read but the title's text
+    assert _reading(packet) == [("Bragging", True), ("Goals", False)]
+
+
+def test_a_first_heading_over_a_byline_is_the_title_but_not_over_a_claim(tmp_path):
+    d = docx.Document()
+    d.add_heading("Platform Review", 1)
+    d.add_paragraph("Jo Smith, March 2024")
+    d.add_heading("Migration", 1)
+    d.add_paragraph("I moved billing to the new ledger.")
+    assert _reading(extract(save(d, tmp_path))) == [("Platform Review", False), ("Migration", True)]
+    d = docx.Document()
+    d.add_heading("Platform work", 1)
+    d.add_paragraph("I shipped the ledger.")
+    d.add_heading("Migration", 1)
+    d.add_paragraph("I moved billing to the new ledger.")
+    assert _reading(extract(save(d, tmp_path))) == [("Platform work", True), ("Migration", True)]
+
+
+def test_bold_lines_larger_than_the_body_may_be_long_headings_with_a_colon(tmp_path):
+    from docx.shared import Pt
+
+    title = "Project: FeatureFlag - a macro library for switching function behaviour at runtime"
+    d = docx.Document()
+    for text in (title, "Contribution: Gleam - a typed language for the BEAM"):
+        run = d.add_paragraph().add_run(text)
+        run.bold, run.font.size = True, Pt(14)
+        d.add_paragraph("It let us roll back without a deploy. The flag lived in configuration, so switching "
+                        "back was one call on the running node and no build.")  # most text is body text
+    assert [t for t, _ in _reading(extract(save(d, tmp_path)))] == [title, "Contribution: Gleam - a typed language for the BEAM"]
+    d = docx.Document()
+    bold_line(d, title)  # bold at body size: a long bold sentence, not a heading
+    d.add_paragraph("It let us roll back without a deploy.")
+    assert _reading(extract(save(d, tmp_path))) == []
+
+
+def test_goals_achieved_is_read_while_goals_are_skipped(tmp_path):
+    d = docx.Document()
+    d.add_heading("Goals Achieved", 1)
+    d.add_paragraph("Reached 93% test coverage.")
+    d.add_heading("Goals for next year", 1)
+    d.add_paragraph("Learn AWS.")
+    d.add_heading("Skills Gained", 1)
+    d.add_paragraph("Django REST Framework.")
+    d.add_heading("What you learned", 1)
+    d.add_paragraph("Localization.")
+    d.add_heading("Outside of work", 1)
+    d.add_paragraph("Baking bread.")
+    packet = extract(save(d, tmp_path))
+    assert _reading(packet) == [("Goals Achieved", True), ("Goals for next year", False), ("Skills Gained", False),
+                                ("What you learned", False), ("Outside of work", False)]
+    assert packet.what_you_did_match["alias"] == "Goals Achieved"
