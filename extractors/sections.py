@@ -193,6 +193,8 @@ def mark_reviewed(sections: list[Section], match: HeadingMatcher) -> tuple[dict[
     for i, section in enumerate(sections):
         if section.heading_index is None and (best is not None and not timeline):
             why[i] = "text before the first heading"
+        elif section.heading_index is None and why.get(i + 1) == "document title":
+            why[i] = "text before the document title"  # page furniture: a "<< Home" link, badges
     owners: dict[int, tuple[str, str | None]] = {}
     for i, section in enumerate(sections):
         section.reviewed = i not in why
