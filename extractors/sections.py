@@ -214,9 +214,11 @@ def _owner(i: int, sections: list[Section], parents: list[int | None], why: dict
     named = [j for j in chain if not dates[j]]
     if any(dates[j] for j in chain):
         sub = sections[named[0]].title if named and named[0] != chain[-1] else None
-        if sub is None:
+        if sub is None:  # one story per date: the broadest below a non-date top, else the next one down
             broad = [j for j in chain if dates[j]]
-            sub = sections[broad[-1]].title if broad[-1] != chain[-1] else None
+            if broad[-1] == chain[-1] and len(broad) > 1:
+                broad.pop()
+            sub = sections[broad[-1]].title
         return top, sub
     return top, None if i == chain[-1] else sections[i].title
 

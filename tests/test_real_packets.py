@@ -58,6 +58,17 @@ def test_sections_read_and_skipped_as_expected(reviewed, packet, docx):
         assert len(claims) >= packet["min_claims"]
 
 
+def test_date_organised_documents_tell_a_story_per_date_not_per_entry(reviewed):
+    """A timeline's claims group under its date headings: never more stories than sections read."""
+    timelines = 0
+    for _, docx in DOCS:
+        data = _findings(reviewed, docx)
+        if data["packet"]["timeline"] and not data["packet"]["template"]:
+            timelines += 1
+            assert len(data["stories"]) <= len(data["packet"]["sections_reviewed"]), docx.name
+    assert timelines >= 4
+
+
 @pytest.mark.parametrize("packet", [p for p in TUNE if p["placeholders"] and not p["template"]],
                          ids=lambda p: p["name"])
 def test_left_over_placeholders_are_findings_anchored_on_them(reviewed, packet):
