@@ -2,7 +2,9 @@
 
 Word heading styles and outline levels are trusted first; people who never use styles type
 their headings, so short all-bold lines, numbered title lines ("1. Impact", "II. Highlights"),
-ALL CAPS lines and lines that are exactly a "What You Did" alias count as pseudo-headings.
+ALL CAPS lines, short lines ending in a colon, lines underlined with '****' in pasted plain text,
+short lines at the margin over indented text, and lines that are exactly a "What You Did" alias
+count as pseudo-headings.
 Like reStructuredText adornments, each look gets the next level the first time it is seen.
 """
 from __future__ import annotations
@@ -115,6 +117,7 @@ class RawBlock:
     in_table: bool
     real_heading: bool
     size: int = 0  # largest run font size in half-points (0: the style's default)
+    indent: int = 0  # left indent in twips: the paragraph's own, or its leading spaces/tabs as typed
 
 
 def read_blocks(document: Document) -> list[RawBlock]:
@@ -139,7 +142,14 @@ def _read(index: int, p: etree._Element, styles: StyleSheet) -> RawBlock:
         _run_bold(piece.run, style_id, styles) for piece in pieces if piece.text.strip())
     block = Block(index=index, kind=kind, text=text, style=styles.name(style_id), level=level)
     size = max((_run_size(piece.run) for piece in pieces if piece.text.strip()), default=0)
-    return RawBlock(block, bold, in_table, level is not None, size)
+    return RawBlock(block, bold, in_table, level is not None, size, _indent(p, text))
+
+
+def _indent(p: etree._Element, text: str) -> int:
+    ind = p.find(f"{w('pPr')}/{w('ind')}")
+    own = _int((ind.get(w("left")) or ind.get(w("start"))) if ind is not None else None) or 0
+    typed = len(text) - len(text.lstrip(" \t"))
+    return own + 120 * (typed + 3 * text[:typed].count("\t"))  # a space ~ 6pt, a tab ~ 4 spaces
 
 
 def _run_size(r: etree._Element) -> int:
@@ -222,6 +232,15 @@ def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0) -> str | No
     if text.endswith(":") and len(words) <= MAX_COLON_WORDS:
         return "colon"
     return "plain" if alias else None
+
+
+def is_outdented_heading(raw: RawBlock, following: RawBlock) -> bool:
+    """A short line at the margin with indented text under it: the shape of an outline typed with
+    indentation only ("Platform" over "    Migrated billing ...")."""
+    text = raw.block.text.strip()
+    return (not raw.real_heading and raw.block.kind == "paragraph" and raw.indent == 0 and 0 < len(text.split())
+            <= MAX_HEADING_WORDS and text[-1] not in ".;," and following.block.kind == "paragraph"
+            and following.indent > 0 and bool(following.block.text.strip()))
 
 
 def is_underline(raw: RawBlock) -> bool:

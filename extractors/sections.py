@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from promolint.extractors.blocks import MAX_HEADING_WORDS, RawBlock, is_underline, pseudo_heading_kind
+from promolint.extractors.blocks import (MAX_HEADING_WORDS, RawBlock, is_outdented_heading, is_underline,
+                                         pseudo_heading_kind)
 from promolint.deadline import check_deadline
 from promolint.extractors.sentences import split_sentences
 from promolint.model import Block, Claim, Section
@@ -74,6 +75,8 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
         if (not raw_blocks[i].real_heading and is_underline(raw_blocks[i + 1]) and raw_blocks[i].block.text.strip()
                 and len(raw_blocks[i].block.text.split()) <= MAX_HEADING_WORDS and raw_blocks[i].block.kind != "list_item"):
             kinds[i] = "underlined"
+        elif kinds[i] is None and is_outdented_heading(raw_blocks[i], raw_blocks[i + 1]):
+            kinds[i] = "outdented"
     first: dict[tuple, int] = {}
     for raw, kind in zip(raw_blocks, kinds):
         if kind is not None:

@@ -504,3 +504,22 @@ def test_goals_achieved_is_read_while_goals_are_skipped(tmp_path):
     assert _reading(packet) == [("Goals Achieved", True), ("Goals for next year", False), ("Skills Gained", False),
                                 ("What you learned", False), ("Outside of work", False)]
     assert packet.what_you_did_match["alias"] == "Goals Achieved"
+
+
+def test_an_outline_typed_with_indentation_only_has_headings(tmp_path):
+    """Short lines at the margin over indented lines (typed spaces, a tab, or Word's left indent)."""
+    from docx.shared import Pt
+
+    d = docx.Document()
+    for line in ["Platform", "    Moved billing to the new ledger.", "    Cut the nightly batch to an hour.",
+                 "Hiring", "\tInterviewed forty candidates."]:
+        d.add_paragraph(line)
+    d.add_paragraph("Goals")
+    d.add_paragraph("Learn Rust.").paragraph_format.left_indent = Pt(18)
+    packet = extract(save(d, tmp_path))
+    assert _reading(packet) == [("Platform", True), ("Hiring", True), ("Goals", False)]
+    assert len(packet.claims) == 3
+    d = docx.Document()
+    for line in ["Platform", "Moved billing to the new ledger."]:  # nothing indented: ordinary lines
+        d.add_paragraph(line)
+    assert _reading(extract(save(d, tmp_path))) == []
