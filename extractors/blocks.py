@@ -118,6 +118,7 @@ class RawBlock:
     real_heading: bool
     size: int = 0  # largest run font size in half-points (0: the style's default)
     indent: int = 0  # left indent in twips: the paragraph's own, or its leading spaces/tabs as typed
+    header_cell: bool = False  # in a table's header row of column labels ("Goal | Status | Notes")
 
 
 def read_blocks(document: Document) -> list[RawBlock]:
@@ -142,7 +143,8 @@ def _read(index: int, p: etree._Element, styles: StyleSheet) -> RawBlock:
         _run_bold(piece.run, style_id, styles) for piece in pieces if piece.text.strip())
     block = Block(index=index, kind=kind, text=text, style=styles.name(style_id), level=level)
     size = max((_run_size(piece.run) for piece in pieces if piece.text.strip()), default=0)
-    return RawBlock(block, bold, in_table, level is not None, size, _indent(p, text))
+    return RawBlock(block, bold, in_table, level is not None, size, _indent(p, text),
+                    in_table and _header_cell(p))
 
 
 def _indent(p: etree._Element, text: str) -> int:
@@ -188,6 +190,21 @@ def _in_table(p: etree._Element) -> bool:
         if anc.tag in (w("txbxContent"), w("body")):
             return False
     return False
+
+
+def _header_cell(p: etree._Element) -> bool:
+    """A cell of a marked header row, or of the first row of a table whose first row is short
+    column labels over more rows: labels, not claims (a one-column layout box is never one)."""
+    row = next((a for a in p.iterancestors(w("tr"))), None)
+    table = row.getparent() if row is not None else None
+    if table is None:
+        return False
+    if row.find(f"{w('trPr')}/{w('tblHeader')}") is not None:
+        return True
+    rows = table.findall(w("tr"))
+    cells = row.findall(w("tc"))
+    return (row is rows[0] and len(rows) > 1 and len(cells) > 1
+            and all(len("".join(c.itertext()).split()) <= 4 for c in cells))
 
 
 def _run_bold(r: etree._Element, style_id: str | None, styles: StyleSheet) -> bool:

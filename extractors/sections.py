@@ -103,9 +103,12 @@ def _body_size(raw_blocks: list[RawBlock]) -> int:
     return max(sizes, key=sizes.get, default=0)
 
 
-def build_sections(blocks: list[Block]) -> list[Section]:
+def build_sections(blocks: list[Block], labels: set[int] = frozenset()) -> list[Section]:
+    """Sections in document order; `labels` (table header cells) belong to no section."""
     sections = [Section(title="", level=0)]
     for block in blocks:
+        if block.index in labels:
+            continue
         if block.kind == "heading":
             sections.append(Section(title=heading_title(block.text), level=block.level or 0,
                                     heading_index=block.index))

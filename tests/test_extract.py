@@ -523,3 +523,19 @@ def test_an_outline_typed_with_indentation_only_has_headings(tmp_path):
     for line in ["Platform", "Moved billing to the new ledger."]:  # nothing indented: ordinary lines
         d.add_paragraph(line)
     assert _reading(extract(save(d, tmp_path))) == []
+
+
+def test_a_tables_header_row_of_labels_is_not_claims_but_its_rows_are(tmp_path):
+    d = docx.Document()
+    d.add_heading("Goals Achieved", 1)
+    table = d.add_table(rows=3, cols=3)
+    for r, row in enumerate([("Goal", "Status", "Notes"), ("Reach 90% coverage", "done", "Final coverage 93%"),
+                             ("Deploy to production", "done", "Live since March")]):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    box = d.add_table(rows=2, cols=1)  # a one-column layout box: every cell is content
+    box.cell(0, 0).text = "Cut onboarding to a day"
+    box.cell(1, 0).text = "Mentored two engineers"
+    texts = [c.text for c in extract(save(d, tmp_path)).claims]
+    assert "Goal" not in texts and "Notes" not in texts
+    assert {"Reach 90% coverage", "Final coverage 93%", "Cut onboarding to a day", "Mentored two engineers"} <= set(texts)
