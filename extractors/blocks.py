@@ -28,7 +28,7 @@ MAX_HEADING_WORDS = 8
 MAX_LARGE_HEADING_WORDS = 16  # a bold line typed larger than the body text may be a long title
 MAX_COLON_WORDS = 5  # "Q1:", "Key wins:" on a line of their own lead in what follows
 _TYPED_BULLET = re.compile(r"^\s*[*•·‣◦-]\s+\S")  # "* Shipped X" typed or pasted as plain text
-_UNDERLINE = re.compile(r"^([=*~#^+_-])\1{2,}$")  # a plain-text underline (setext / RST): "*****"
+_UNDERLINE = re.compile(r"^([=*~#^+-])\1{2,}$")  # a plain-text underline (setext / RST): "*****"; "___" is a form blank
 _W_STYLE, _W_STYLE_ID, _W_DEFAULT, _W_TYPE = w("style"), w("styleId"), w("default"), w("type")
 
 
@@ -221,10 +221,11 @@ def _run_bold(r: etree._Element, style_id: str | None, styles: StyleSheet) -> bo
     return bool(inherited)
 
 
-def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0) -> str | None:
+def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0, names_section=None) -> str | None:
     """How a typed heading looks (numbered, caps, bold, ...), or None for ordinary text.
 
     `body_size` is the document's usual text size: bold text larger than it is typed as a title.
+    `names_section(text)` is true for a date or a configured section name (aliases, skip phrases).
     """
     block = raw.block
     text = block.text.strip()
@@ -246,18 +247,28 @@ def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0) -> str | No
         return "caps"
     if raw.all_bold:
         return "bold"
-    if text.endswith(":") and len(words) <= MAX_COLON_WORDS:
-        return "colon"
+    if text.endswith(":") and len(words) <= MAX_COLON_WORDS and _names(text[:-1], names_section):
+        return "colon"  # "Q1:", "Key Wins:"; a lead-in like "For example:" or "You can use:" is text
     return "plain" if alias else None
 
 
-def is_outdented_heading(raw: RawBlock, following: RawBlock) -> bool:
-    """A short line at the margin with indented text under it: the shape of an outline typed with
-    indentation only ("Platform" over "    Migrated billing ...")."""
+def is_outdented_heading(raw: RawBlock, following: RawBlock, names_section=None) -> bool:
+    """A short title-like line at the margin with indented text under it: the shape of an outline
+    typed with indentation only ("Platform" over "    Migrated billing ...")."""
     text = raw.block.text.strip()
     return (not raw.real_heading and raw.block.kind == "paragraph" and raw.indent == 0 and 0 < len(text.split())
-            <= MAX_HEADING_WORDS and text[-1] not in ".;," and following.block.kind == "paragraph"
-            and following.indent > 0 and bool(following.block.text.strip()))
+            <= MAX_HEADING_WORDS and text[-1] not in ".;,:" and following.block.kind == "paragraph"
+            and following.indent > 0 and bool(following.block.text.strip())
+            and (_names(text, names_section) or len(text.split()) == 1 and text[0].isupper()))
+
+
+def _names(text: str, names_section) -> bool:
+    """Reads as a heading's name: a date or configured section name, or a Title Case phrase."""
+    if not re.search(r"[^\W\d_]", text):
+        return False
+    if names_section is not None and names_section(text):
+        return True
+    return text[0].isupper() and _title_case(text) and len(text.split()) >= 2 or (text.isupper() and len(text) > 1)
 
 
 def is_underline(raw: RawBlock) -> bool:

@@ -61,6 +61,12 @@ class HeadingMatcher:
     def is_date(self, title: str) -> bool:
         return bool(self.date.match(normalize_title(title)))
 
+    def names_section(self, title: str) -> bool:
+        """A date, or a heading that is mostly an alias or wholly a skip phrase ("Key Wins", "Goals")."""
+        words = normalize_title(title).split()
+        return (self.is_date(title) or self.alias(title)[0] >= 0.5
+                or bool(words) and self.skip(title)[0] == len(words))
+
     def __call__(self, title: str) -> bool:
         """True for a heading that is exactly an alias (typed headings: a bare alias line is one)."""
         return self.alias(title)[0] == 1.0
@@ -70,12 +76,13 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
     """Pseudo-headings nest below the last real heading: larger type ranks higher, then looks in
     the order they first appear (as reStructuredText ranks its adornments)."""
     body = _body_size(raw_blocks)
-    kinds = [None if raw.real_heading else pseudo_heading_kind(raw, is_alias, body) for raw in raw_blocks]
+    names = getattr(is_alias, "names_section", None)
+    kinds = [None if raw.real_heading else pseudo_heading_kind(raw, is_alias, body, names) for raw in raw_blocks]
     for i in range(len(raw_blocks) - 1):  # a short line underlined with '****' or '====' in plain text
         if (not raw_blocks[i].real_heading and is_underline(raw_blocks[i + 1]) and raw_blocks[i].block.text.strip()
                 and len(raw_blocks[i].block.text.split()) <= MAX_HEADING_WORDS and raw_blocks[i].block.kind != "list_item"):
             kinds[i] = "underlined"
-        elif kinds[i] is None and is_outdented_heading(raw_blocks[i], raw_blocks[i + 1]):
+        elif kinds[i] is None and is_outdented_heading(raw_blocks[i], raw_blocks[i + 1], names):
             kinds[i] = "outdented"
     first: dict[tuple, int] = {}
     for raw, kind in zip(raw_blocks, kinds):
