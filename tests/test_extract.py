@@ -539,3 +539,14 @@ def test_a_tables_header_row_of_labels_is_not_claims_but_its_rows_are(tmp_path):
     texts = [c.text for c in extract(save(d, tmp_path)).claims]
     assert "Goal" not in texts and "Notes" not in texts
     assert {"Reach 90% coverage", "Final coverage 93%", "Cut onboarding to a day", "Mentored two engineers"} <= set(texts)
+
+
+def test_lead_in_lines_ending_in_a_colon_stay_text(tmp_path):
+    d = docx.Document()
+    d.add_heading("Projects", 1)
+    for line in ["For example:", "We cut the nightly batch to an hour.", "You can use the facade:",
+                 "    docx.open(path)", "Key Wins:", "Shipped the ledger."]:
+        d.add_paragraph(line)
+    packet = extract(save(d, tmp_path))
+    assert _reading(packet) == [("Projects", True), ("Key Wins", True)]
+    assert "We cut the nightly batch to an hour." in [c.text for c in packet.claims]
