@@ -543,10 +543,11 @@ def test_a_tables_header_row_of_labels_is_not_claims_but_its_rows_are(tmp_path):
 
 def test_lead_in_lines_ending_in_a_colon_stay_text(tmp_path):
     d = docx.Document()
+    d.add_heading("Brag document", 0)
     d.add_heading("Projects", 1)
     for line in ["For example:", "We cut the nightly batch to an hour.", "You can use the facade:",
                  "    docx.open(path)", "Key Wins:", "Shipped the ledger."]:
         d.add_paragraph(line)
     packet = extract(save(d, tmp_path))
-    assert _reading(packet) == [("Projects", True), ("Key Wins", True)]
+    assert _reading(packet) == [("Brag document", False), ("Projects", True), ("Key Wins", True)]
     assert "We cut the nightly batch to an hour." in [c.text for c in packet.claims]
