@@ -49,6 +49,8 @@ def test_sections_read_and_skipped_as_expected(reviewed, packet, docx):
     read = {normalize_title(t) for t in data["packet"]["sections_reviewed"]}
     assert [h for h in packet["sections_read"] if normalize_title(h) not in read] == []
     assert [s["heading"] for s in packet["sections_skipped"] if normalize_title(s["heading"]) in read] == []
+    skipped = data["packet"]["sections_skipped"]
+    assert skipped and all(s["why"] for s in skipped) or not packet["sections_skipped"]  # each one says why
     assert data["packet"]["template"] is packet["template"]
     if packet["template"]:
         assert data["claims"] == [] or all(f["rule"] == "placeholder" for c in data["claims"] for f in c["findings"])
