@@ -115,3 +115,11 @@ def test_longest_packet_memo_tells_few_stories_and_repeats_no_sentence(reviewed)
     assert not re.search(r"claims\.[A-Z]", " ".join(main)) and "<rest>" not in " ".join(main)
     assert "Nothing stands out yet" not in " ".join(stories)
     assert any(f"the other {len(data['stories']) - len(told)}" in p for p in stories)
+
+
+def test_no_memo_shows_a_raw_slot_or_a_glued_sentence(reviewed):
+    import docx
+
+    for _, path in DOCS:
+        text = " ".join(p.text for p in docx.Document(str(reviewed / f"{path.stem}.feedback.docx")).paragraphs)
+        assert not re.search(r"claims\.[A-Z]|<rest>|\{[a-z_]+\}|Nothing stands out yet", text), path.name
