@@ -551,3 +551,18 @@ def test_lead_in_lines_ending_in_a_colon_stay_text(tmp_path):
     packet = extract(save(d, tmp_path))
     assert _reading(packet) == [("Brag document", False), ("Projects", True), ("Key Wins", True)]
     assert "We cut the nightly batch to an hour." in [c.text for c in packet.claims]
+
+
+def test_a_template_of_imperative_prompts_is_a_template_and_a_filled_log_is_not(tmp_path):
+    d = docx.Document()
+    d.add_heading("Projects", 1)
+    for line in ["Describe the project and the problem it solved.", "List the metrics that moved.",
+                 "Include links to design docs.", "Summarize the outcome in one line."]:
+        d.add_paragraph(line, style="List Bullet")
+    assert extract(save(d, tmp_path)).template
+    d = docx.Document()
+    d.add_heading("Projects", 1)
+    for line in ["Described the billing design in an RFC.", "Listed every cron job and retired 40.",
+                 "Added retries to the importer.", "Shipped the ledger."]:
+        d.add_paragraph(line, style="List Bullet")
+    assert not extract(save(d, tmp_path)).template
