@@ -456,19 +456,14 @@ def test_a_title_over_all_the_text_is_read(tmp_path):
     assert _reading(packet) == [("Bragging", True), ("Goals", False)]
 
 
-def test_a_first_heading_over_a_byline_is_the_title_but_not_over_a_claim(tmp_path):
+@pytest.mark.parametrize("first, under, read", [("Platform Review", "Jo Smith, March 2024", False),
+                                                 ("Platform work", "I shipped the ledger.", True)])
+def test_a_first_heading_over_a_byline_is_the_title_but_not_over_a_claim(tmp_path, first, under, read):
     d = docx.Document()
-    d.add_heading("Platform Review", 1)
-    d.add_paragraph("Jo Smith, March 2024")
-    d.add_heading("Migration", 1)
-    d.add_paragraph("I moved billing to the new ledger.")
-    assert _reading(extract(save(d, tmp_path))) == [("Platform Review", False), ("Migration", True)]
-    d = docx.Document()
-    d.add_heading("Platform work", 1)
-    d.add_paragraph("I shipped the ledger.")
-    d.add_heading("Migration", 1)
-    d.add_paragraph("I moved billing to the new ledger.")
-    assert _reading(extract(save(d, tmp_path))) == [("Platform work", True), ("Migration", True)]
+    for heading, text in [(first, under), ("Migration", "I moved billing to the new ledger.")]:
+        d.add_heading(heading, 1)
+        d.add_paragraph(text)
+    assert _reading(extract(save(d, tmp_path))) == [(first, read), ("Migration", True)]
 
 
 def test_bold_lines_larger_than_the_body_may_be_long_headings_with_a_colon(tmp_path):
@@ -490,16 +485,11 @@ def test_bold_lines_larger_than_the_body_may_be_long_headings_with_a_colon(tmp_p
 
 def test_goals_achieved_is_read_while_goals_are_skipped(tmp_path):
     d = docx.Document()
-    d.add_heading("Goals Achieved", 1)
-    d.add_paragraph("Reached 93% test coverage.")
-    d.add_heading("Goals for next year", 1)
-    d.add_paragraph("Learn AWS.")
-    d.add_heading("Skills Gained", 1)
-    d.add_paragraph("Django REST Framework.")
-    d.add_heading("What you learned", 1)
-    d.add_paragraph("Localization.")
-    d.add_heading("Outside of work", 1)
-    d.add_paragraph("Baking bread.")
+    for heading, text in [("Goals Achieved", "Reached 93% test coverage."), ("Goals for next year", "Learn AWS."),
+                          ("Skills Gained", "Django REST Framework."), ("What you learned", "Localization."),
+                          ("Outside of work", "Baking bread.")]:
+        d.add_heading(heading, 1)
+        d.add_paragraph(text)
     packet = extract(save(d, tmp_path))
     assert _reading(packet) == [("Goals Achieved", True), ("Goals for next year", False), ("Skills Gained", False),
                                 ("What you learned", False), ("Outside of work", False)]
