@@ -190,7 +190,7 @@ _CUT = frozenset(
 _DANGLING = frozenset("a an the of my our your their his her its this that these those some any each every "
                       "more most very new old other several many few all both first second last next major key main "
                       "critical".split())
-_LEAD_PREP = frozenset(["with"])
+_LEAD_PREP = frozenset("with from across between about among".split())
 _BY_ME = re.compile(r"^\s*by\s+(?:me|myself)\b", re.IGNORECASE)
 _WH = frozenset("how why what whether".split())
 # An auxiliary or modal inside the tail means a clause began ("an example people can see"): no phrase.
@@ -211,7 +211,7 @@ def _rest(text: str, end: int, max_words: int = 8) -> str:
         # A participle after a noun starts a modifier clause ("an answer pointing to", "instances managed by").
         nxt = words[i + 1].lower() if i + 1 < len(words) else ""
         if i and (low in _CUT or (low.endswith("ing") and len(low) > 5 and words[i - 1].lower() not in _DANGLING
-                                  and (not nxt or nxt in _CUT or nxt in _DANGLING or nxt in _WH))):
+                                  and (nxt in _CUT or nxt in _DANGLING or nxt in _WH))):
             words = words[:i]
             break
         if low in _AUX:
@@ -221,6 +221,10 @@ def _rest(text: str, end: int, max_words: int = 8) -> str:
     while words and (words[-1].lower() in _DANGLING or words[-1].lower() in _CUT):
         words.pop()
     return " ".join(words).strip(" .'’-")
+
+
+# A partner named by a pronoun reads as a subject in "{partner} owned <their part>".
+_SUBJECT = {"him": "he", "her": "she", "them": "they", "me": "I", "us": "we", "people": "they", "others": "they"}
 
 
 def _vars(text: str, m: re.Match) -> tuple[dict[str, str], int, int]:
@@ -235,7 +239,7 @@ def _vars(text: str, m: re.Match) -> tuple[dict[str, str], int, int]:
     vars_["rest"] = _rest(text, end if "partner" not in groups else m.end())
     obj = _LEAD_TO_VERB.sub("", vars_["rest"])
     vars_["object"] = obj or vars_["rest"]
-    vars_.setdefault("partner", "the other team")
+    vars_["partner"] = _SUBJECT.get(vars_.get("partner", "").lower(), vars_.get("partner") or "the other team")
     if "verb" in groups:
         vars_["verb"] = groups["verb"]
     return vars_, start, end

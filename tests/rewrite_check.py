@@ -11,7 +11,7 @@ from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parent.parent
 FIELDS = sorted({m for f in (_ROOT / "config/rules").glob("*.yaml") for m in re.findall(r"\{(\w+)\}", f.read_text())})
-_LEAK = re.compile(r"<(?:%s)>|\{\w+\}|<[^<>]*<|>[^<>]*>|<[^<>]*[!?][^<>]*>|<[^>]*$" % "|".join(FIELDS))
+_LEAK = re.compile(r"<[^<>]*\b(?:of|for|in)\s+(?:to|from|with|by|on|in|of|the)\b[^<>]*>|<(?:%s)>|\{\w+\}|<[^<>]*<|>[^<>]*>|<[^<>]*[!?][^<>]*>|<[^>]*$" % "|".join(FIELDS))
 _QUOTE = re.compile(r'"([^"]*)"')
 _BAD_IN = re.compile(r"\bhttps?\b|www\.|(?<!\w)@\w|\*\*|`|\[|\]")
 _BAD_END = {"of", "the", "a", "an", "and", "or", "to", "with", "from", "for", "by", "in", "on", "at", "my", "our",
@@ -22,6 +22,8 @@ _BAD_END = {"of", "the", "a", "an", "and", "or", "to", "with", "from", "for", "b
 def problems(suggestion: str) -> list[str]:
     """Why the suggestion is garbled (empty when it is well-formed)."""
     out = []
+    if re.search(r"\b(?:him|her|them|me|us)\s+owned\b", suggestion):
+        out.append("object pronoun as a subject")
     if _LEAK.search(suggestion):
         out.append("placeholder leak")
     if suggestion.count('"') % 2:

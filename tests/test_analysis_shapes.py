@@ -1,0 +1,69 @@
+"""Shapes real authors write (issue 12): the wrong flags it lists stay quiet, the misses it lists get
+a finding. The sentences are ours (unit tests), not quality figures."""
+from __future__ import annotations
+
+import pytest
+
+from packet_fixtures import packet_from_sentences
+from promolint.analysis import analyze
+from promolint.config import load_config
+
+FLAG = {"warning", "error"}
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config()
+
+
+def flagged(config, sentence: str) -> set[str]:
+    review = analyze(packet_from_sentences([sentence]), config)
+    return {f.rule for f in review.claims[0].findings if f.severity in FLAG}
+
+
+@pytest.mark.parametrize("sentence", [
+    # An explicit ownership split that names the other team.
+    "Partnered with Payments to launch wallet top-ups; Payments owned the ledger and I owned the API, and top-ups reached 40K customers.",
+    "We rebuilt the pricing pipeline; the platform team owned the cluster and I owned the pricing logic, which cut refunds 12%.",
+    # The effect in a participle or relative clause.
+    "Rewrote the checkout flow, cutting checkout time in half for 2M shoppers.",
+    "Rebuilt the order cache, which reduced checkout errors for customers by 30%.",
+    "Replaced the batch exporter, resulting in same-day reports for finance.",
+    # A failure that belongs to someone else, or that the author prevented.
+    "Found a race condition that would have corrupted orders, and fixed it before launch.",
+    "After the vendor failed to deliver, I built the importer myself and onboarded 30 customers.",
+    "Took over the integration when another squad missed the deadline, and the bank launched on time for 36M customers.",
+    # Counts with an effect; ownership share; incident follow-up.
+    "Conducted 20+ analyses that directly influenced C-level pricing decisions; 90% of my recommendations were implemented.",
+    "I reviewed 23 PRs from teammates, and the team shipped the auth system two weeks early for 300 customers.",
+    "I wrote 80% of the new billing engine myself, and it now bills 3M customers.",
+    "Drove the postmortem and improvements after the cache system outage.",
+    # Coordination as the way the author led.
+    "Led the payment migration to Stripe, coordinating with finance and ops, which cut failed payments for customers from 3.2% to 1.9%.",
+    # Praise as support for a claim, not the claim itself.
+    "Since March I have written the design docs for the ledger cutover, which let 3 teams ship it without a meeting, and received consistent positive feedback.",
+])
+def test_no_wrong_flag(config, sentence):
+    assert not flagged(config, sentence), sentence
+
+
+@pytest.mark.parametrize("sentence, rule", [
+    ("Teamed up cross-org with the billing folks to ship invoicing.", "ownership.collaboration"),
+    ("I worked a lot with people from other teams on the search rollout.", "ownership.collaboration"),
+    ("Coordinated across design, engineering, operations, and support", "ownership.collaboration"),
+    ("Cleared my first design review.", "outcome.event-not-result"),
+    ("Received positive comments from my lead on the migration plan and the rollout.", "outcome.event-not-result"),
+    ("Positive peer review feedback", "outcome.event-not-result"),
+    ("Accepted to the staff engineering leadership program this spring", "outcome.event-not-result"),
+    ("The migration failed because the ops team did not provision the hosts in time.", "judgment.blame"),
+    ("The executive didn't have visibility so it was under-resourced.", "judgment.blame"),
+    ("I was right about the database choice but nobody listened.", "judgment.blame"),
+])
+def test_miss_now_flagged(config, sentence, rule):
+    assert rule in flagged(config, sentence), (sentence, flagged(config, sentence))
+
+
+def test_blame_clears_with_a_lesson(config):
+    s = ("The launch slipped because the vendor missed the API date; the lesson I took was to build a stub "
+         "on day one, which I now do on every integration.")
+    assert "judgment.blame" not in flagged(config, s)
