@@ -67,3 +67,25 @@ def test_blame_clears_with_a_lesson(config):
     s = ("The launch slipped because the vendor missed the API date; the lesson I took was to build a stub "
          "on day one, which I now do on every integration.")
     assert "judgment.blame" not in flagged(config, s)
+
+
+@pytest.mark.parametrize("sentence", [
+    "fixed the flaky upload test and merged the PR @feature",
+    "adding a way to force deploy via an environment variable",
+    "implmented the new dashbaord for the sales team",  # typos do not hide the verb
+    "Devloped a caching layer for the catalog pages and wired it into the API",
+    "[x] reply to the hiring manager about the interview loop",
+    "📈 Daily Progress - Showed up every day and kept learning",
+    "Python Programming - Continued advancing programming skills and best practices",
+])
+def test_line_of_work_without_effect(config, sentence):
+    assert "outcome.no-effect" in flagged(config, sentence), (sentence, flagged(config, sentence))
+
+
+@pytest.mark.parametrize("sentence", [
+    "fixed the flaky upload test, which cut failed deploys for customers from 9 a week to 1",
+    "Pricing changes shipped in Q3 raised revenue per order by 4% for 2M shoppers.",
+    "I did not do a public talk, deciding to focus on the metrics store instead, given its business impact.",
+])
+def test_line_of_work_with_effect_or_decision_is_not_no_effect(config, sentence):
+    assert "outcome.no-effect" not in flagged(config, sentence), sentence
