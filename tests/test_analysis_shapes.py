@@ -89,3 +89,24 @@ def test_line_of_work_without_effect(config, sentence):
 ])
 def test_line_of_work_with_effect_or_decision_is_not_no_effect(config, sentence):
     assert "outcome.no-effect" not in flagged(config, sentence), sentence
+
+
+@pytest.mark.parametrize("sentence, rule", [
+    ("I single-handedly revolutionized our payment infrastructure.", "outcome.vague"),
+    ("I guess I learned some things.", "outcome.self-description"),
+    ("I completed my projects on time.", "outcome.table-stakes"),
+    ("This feature solves the login problem.", "outcome.system-actor"),
+    ("This new pipeline is an important step to moving off the old codebase.", "outcome.vague-result"),
+    ("I came to the sprint meeting and the manager assigned me this ticket.", "outcome.event-not-result"),
+])
+def test_more_real_misses(config, sentence, rule):
+    assert rule in flagged(config, sentence), (sentence, flagged(config, sentence))
+
+
+@pytest.mark.parametrize("sentence", [
+    # The passive is the result of the author's act, or names its owner.
+    "I created the architecture blueprint and a proof of concept. As a result, the project was delivered on time for 40 customers.",
+    "During the widget project, Bob's design for the invigorator was delivered early, and 6 other teams adopted it.",
+])
+def test_passive_with_a_known_actor_is_not_agentless(config, sentence):
+    assert "ownership.agentless-passive" not in flagged(config, sentence), (sentence, flagged(config, sentence))
