@@ -110,3 +110,16 @@ def test_more_real_misses(config, sentence, rule):
 ])
 def test_passive_with_a_known_actor_is_not_agentless(config, sentence):
     assert "ownership.agentless-passive" not in flagged(config, sentence), (sentence, flagged(config, sentence))
+
+
+@pytest.mark.parametrize("sentence, rule", [
+    ("Impact: Laying groundwork for the AI transformation at the company", "outcome.no-effect"),
+    ("Impact: Enables delegation of complex tasks, builds team capability", "outcome.no-effect"),
+    ("Member of the Django Software Foundation", "outcome.self-description"),
+])
+def test_labelled_lines(config, sentence, rule):
+    assert rule in flagged(config, sentence), (sentence, flagged(config, sentence))
+
+
+def test_pushing_back_is_a_disagreement_not_a_bare_line(config):
+    assert "outcome.no-effect" not in flagged(config, "T74382: pushing back on an inbound, low-quality code change from another team")
