@@ -123,3 +123,15 @@ def test_labelled_lines(config, sentence, rule):
 
 def test_pushing_back_is_a_disagreement_not_a_bare_line(config):
     assert "outcome.no-effect" not in flagged(config, "T74382: pushing back on an inbound, low-quality code change from another team")
+
+
+def test_a_bare_count_or_version_does_not_stand_in_for_an_effect(config):
+    assert "outcome.no-effect" in flagged(config, "sent emails to two candidates @hiring")
+    assert "outcome.no-effect" in flagged(config, "Led Data Vault 2.0 design for provider agreements entity")
+    # A measured number still does: the engineering-metric rule speaks to it instead.
+    assert "outcome.no-effect" not in flagged(config, "Cut p99 latency of the quote API from 900 ms to 250 ms")
+
+
+def test_security_findings_are_an_effect(config):
+    s = "Took on code reviews for teammates and identified three critical security vulnerabilities in the process."
+    assert not flagged(config, s), flagged(config, s)
