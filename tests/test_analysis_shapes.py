@@ -135,3 +135,15 @@ def test_a_bare_count_or_version_does_not_stand_in_for_an_effect(config):
 def test_security_findings_are_an_effect(config):
     s = "Took on code reviews for teammates and identified three critical security vulnerabilities in the process."
     assert not flagged(config, s), flagged(config, s)
+
+
+@pytest.mark.parametrize("sentence, rule", [
+    ("I’m a frequent point of contact for team stakeholders.", "outcome.self-description"),
+    ("I feel I’ve made strong progress towards exceeding what is expected at my level.", "outcome.self-description"),
+    ("I spent a lot of time mentoring and onboarding others.", "outcome.self-description"),
+    ("I’ve been prioritizing business results, and the impact shows.", "outcome.vague-result"),
+    ("However, I have helped Alex prepare for the university presentation.", "ownership.diluting-verb"),
+    ("Consistent Learning - Maintained daily learning habits despite significant setbacks", "outcome.no-effect"),
+])
+def test_self_review_shapes(config, sentence, rule):
+    assert rule in flagged(config, sentence), (sentence, flagged(config, sentence))
