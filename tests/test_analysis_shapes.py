@@ -147,3 +147,8 @@ def test_security_findings_are_an_effect(config):
 ])
 def test_self_review_shapes(config, sentence, rule):
     assert rule in flagged(config, sentence), (sentence, flagged(config, sentence))
+
+
+def test_a_trade_off_clears_a_line_of_work(config):
+    s = "I shipped the cache without cross-region consistency, trading staleness of a few seconds for a far simpler failover."
+    assert "outcome.no-effect" not in flagged(config, s)
