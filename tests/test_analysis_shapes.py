@@ -47,22 +47,6 @@ def test_no_wrong_flag(config, sentence):
     assert not flagged(config, sentence), sentence
 
 
-@pytest.mark.parametrize("sentence, rule", [
-    ("Teamed up cross-org with the billing folks to ship invoicing.", "ownership.collaboration"),
-    ("I worked a lot with people from other teams on the search rollout.", "ownership.collaboration"),
-    ("Coordinated across design, engineering, operations, and support", "ownership.collaboration"),
-    ("Cleared my first design review.", "outcome.event-not-result"),
-    ("Received positive comments from my lead on the migration plan and the rollout.", "outcome.event-not-result"),
-    ("Positive peer review feedback", "outcome.event-not-result"),
-    ("Accepted to the staff engineering leadership program this spring", "outcome.event-not-result"),
-    ("The migration failed because the ops team did not provision the hosts in time.", "judgment.blame"),
-    ("The executive didn't have visibility so it was under-resourced.", "judgment.blame"),
-    ("I was right about the database choice but nobody listened.", "judgment.blame"),
-])
-def test_miss_now_flagged(config, sentence, rule):
-    assert rule in flagged(config, sentence), (sentence, flagged(config, sentence))
-
-
 def test_blame_clears_with_a_lesson(config):
     s = ("The launch slipped because the vendor missed the API date; the lesson I took was to build a stub "
          "on day one, which I now do on every integration.")
@@ -91,18 +75,6 @@ def test_line_of_work_with_effect_or_decision_is_not_no_effect(config, sentence)
     assert "outcome.no-effect" not in flagged(config, sentence), sentence
 
 
-@pytest.mark.parametrize("sentence, rule", [
-    ("I single-handedly revolutionized our payment infrastructure.", "outcome.vague"),
-    ("I guess I learned some things.", "outcome.self-description"),
-    ("I completed my projects on time.", "outcome.table-stakes"),
-    ("This feature solves the login problem.", "outcome.system-actor"),
-    ("This new pipeline is an important step to moving off the old codebase.", "outcome.vague-result"),
-    ("I came to the sprint meeting and the manager assigned me this ticket.", "outcome.event-not-result"),
-])
-def test_more_real_misses(config, sentence, rule):
-    assert rule in flagged(config, sentence), (sentence, flagged(config, sentence))
-
-
 @pytest.mark.parametrize("sentence", [
     # The passive is the result of the author's act, or names its owner.
     "I created the architecture blueprint and a proof of concept. As a result, the project was delivered on time for 40 customers.",
@@ -110,15 +82,6 @@ def test_more_real_misses(config, sentence, rule):
 ])
 def test_passive_with_a_known_actor_is_not_agentless(config, sentence):
     assert "ownership.agentless-passive" not in flagged(config, sentence), (sentence, flagged(config, sentence))
-
-
-@pytest.mark.parametrize("sentence, rule", [
-    ("Impact: Laying groundwork for the AI transformation at the company", "outcome.no-effect"),
-    ("Impact: Enables delegation of complex tasks, builds team capability", "outcome.no-effect"),
-    ("Member of the Django Software Foundation", "outcome.self-description"),
-])
-def test_labelled_lines(config, sentence, rule):
-    assert rule in flagged(config, sentence), (sentence, flagged(config, sentence))
 
 
 def test_pushing_back_is_a_disagreement_not_a_bare_line(config):
@@ -137,7 +100,32 @@ def test_security_findings_are_an_effect(config):
     assert not flagged(config, s), flagged(config, s)
 
 
+def test_a_trade_off_clears_a_line_of_work(config):
+    s = "I shipped the cache without cross-region consistency, trading staleness of a few seconds for a far simpler failover."
+    assert "outcome.no-effect" not in flagged(config, s)
+
+
+# Misses the issue lists, each with the rule that must now speak.
 @pytest.mark.parametrize("sentence, rule", [
+    ("Teamed up cross-org with the billing folks to ship invoicing.", "ownership.collaboration"),
+    ("I worked a lot with people from other teams on the search rollout.", "ownership.collaboration"),
+    ("Coordinated across design, engineering, operations, and support", "ownership.collaboration"),
+    ("Cleared my first design review.", "outcome.event-not-result"),
+    ("Received positive comments from my lead on the migration plan and the rollout.", "outcome.event-not-result"),
+    ("Positive peer review feedback", "outcome.event-not-result"),
+    ("Accepted to the staff engineering leadership program this spring", "outcome.event-not-result"),
+    ("The migration failed because the ops team did not provision the hosts in time.", "judgment.blame"),
+    ("The executive didn't have visibility so it was under-resourced.", "judgment.blame"),
+    ("I was right about the database choice but nobody listened.", "judgment.blame"),
+    ("I single-handedly revolutionized our payment infrastructure.", "outcome.vague"),
+    ("I guess I learned some things.", "outcome.self-description"),
+    ("I completed my projects on time.", "outcome.table-stakes"),
+    ("This feature solves the login problem.", "outcome.system-actor"),
+    ("This new pipeline is an important step to moving off the old codebase.", "outcome.vague-result"),
+    ("I came to the sprint meeting and the manager assigned me this ticket.", "outcome.event-not-result"),
+    ("Impact: Laying groundwork for the AI transformation at the company", "outcome.no-effect"),
+    ("Impact: Enables delegation of complex tasks, builds team capability", "outcome.no-effect"),
+    ("Member of the Django Software Foundation", "outcome.self-description"),
     ("I’m a frequent point of contact for team stakeholders.", "outcome.self-description"),
     ("I feel I’ve made strong progress towards exceeding what is expected at my level.", "outcome.self-description"),
     ("I spent a lot of time mentoring and onboarding others.", "outcome.self-description"),
@@ -145,10 +133,5 @@ def test_security_findings_are_an_effect(config):
     ("However, I have helped Alex prepare for the university presentation.", "ownership.diluting-verb"),
     ("Consistent Learning - Maintained daily learning habits despite significant setbacks", "outcome.no-effect"),
 ])
-def test_self_review_shapes(config, sentence, rule):
+def test_miss_now_flagged(config, sentence, rule):
     assert rule in flagged(config, sentence), (sentence, flagged(config, sentence))
-
-
-def test_a_trade_off_clears_a_line_of_work(config):
-    s = "I shipped the cache without cross-region consistency, trading staleness of a few seconds for a far simpler failover."
-    assert "outcome.no-effect" not in flagged(config, s)
