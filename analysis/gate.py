@@ -85,6 +85,29 @@ def _seq_all(items) -> list[frozenset]:
     return out
 
 
+def _has_group_refs(items) -> bool:
+    """Whether a parsed pattern uses back references or conditionals (group numbers matter)."""
+    for op, av in items:
+        if op in (C.GROUPREF, C.GROUPREF_EXISTS) or op is getattr(C, "GROUPREF_IGNORE", None):
+            return True
+        if op is C.SUBPATTERN and _has_group_refs(av[-1]):
+            return True
+        if op is C.BRANCH and any(_has_group_refs(b) for b in av[1]):
+            return True
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)) and _has_group_refs(av[2]):
+            return True
+        if op in (C.ASSERT, C.ASSERT_NOT) and _has_group_refs(av[1]):
+            return True
+        if op is getattr(C, "ATOMIC_GROUP", None) and _has_group_refs(av):
+            return True
+    return False
+
+
+def uses_group_numbers(rx: re.Pattern) -> bool:
+    """Whether splitting `rx` into its alternatives would change what it matches."""
+    return _has_group_refs(list(P.parse(rx.pattern, rx.flags)))
+
+
 def _useful(g: frozenset) -> bool:
     return bool(g) and len(g) <= 64 and all(len(x) >= 3 and x.strip() == x for x in g)
 
@@ -147,7 +170,7 @@ def _folds_to_ascii(c: str) -> bool:
 
 
 def _tree_ok(items) -> bool:
-    """True when lower-casing the pattern's literals is exact on ASCII text (see `_ascii_fold`)."""
+    """True when lower-casing the pattern's literals is exact on ASCII text (see `ascii_fold`)."""
     for op, av in items:
         if op in (C.LITERAL, C.NOT_LITERAL):
             if av >= 0x80 and _folds_to_ascii(chr(av)):
@@ -185,7 +208,7 @@ def _tree_ok(items) -> bool:
     return True
 
 
-def _ascii_fold(rx: re.Pattern) -> re.Pattern | None:
+def ascii_fold(rx: re.Pattern) -> re.Pattern | None:
     """A case-sensitive twin of a case-insensitive regex, exact over `text.lower()` for ASCII `text`.
 
     Only literals and ranges that behave identically are allowed; escapes other than the
@@ -273,7 +296,7 @@ def _relaxed(rx: re.Pattern) -> re.Pattern | None:
 
     Dropping the scopes gives a fully case-insensitive regex that matches wherever the original
     does (a scope only ever narrows; constructs where narrowing could widen elsewhere - negative
-    lookarounds, atomic groups, back references - are refused), and `_ascii_fold` turns that
+    lookarounds, atomic groups, back references - are refused), and `ascii_fold` turns that
     into an exact case-sensitive twin over the lower-cased sentence (ASCII text). So if the twin
     finds nothing, the original finds nothing; if the twin's leftmost match starts at p, the
     original cannot match before p and `rx.search(text, p)` is `rx.search(text)`.
@@ -289,7 +312,7 @@ def _relaxed(rx: re.Pattern) -> re.Pattern | None:
         return None
     if wide.groups != rx.groups or wide.groupindex != rx.groupindex:
         return None
-    return _ascii_fold(wide)
+    return ascii_fold(wide)
 
 
 class Rx:
@@ -321,7 +344,7 @@ class Rx:
         """Drop the lower-case twin (used on any same-length lower-casing) for the vetted ASCII fold."""
         if self._low_rx is not None:
             self._low_rx = None
-            self._ascii_rx = _ascii_fold(self.rx)
+            self._ascii_rx = ascii_fold(self.rx)
             self._pre = None if self._ascii_rx is not None else _relaxed(self.rx)
 
     def ascii_plan(self) -> tuple:
@@ -400,7 +423,7 @@ def _derive(rx: re.Pattern) -> tuple:
             low_rx = re.compile(_fold(rx.pattern), rx.flags & ~re.IGNORECASE)
         except re.error:
             low_rx = None
-    ascii_rx = _ascii_fold(rx) if low_rx is None else None
+    ascii_rx = ascii_fold(rx) if low_rx is None else None
     pre = _relaxed(rx) if low_rx is None and ascii_rx is None else None
     return gate, tuple(gates), gate_rx, low_rx, ascii_rx, pre
 

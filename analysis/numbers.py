@@ -111,9 +111,9 @@ _ENGINEERING_LOW = re.compile(_ENGINEERING.pattern.lower())
 # ASCII fast path (exact): the quantity regex case-folded over the lower-cased sentence, and a
 # cheap necessary condition for any match (every match has a digit or a number word).
 def _ascii_twin(rx: re.Pattern) -> re.Pattern | None:
-    from promolint.analysis.gate import _ascii_fold
+    from promolint.analysis.gate import ascii_fold
 
-    return _ascii_fold(rx)
+    return ascii_fold(rx)
 
 
 _QTY_LOW = _ascii_twin(_QTY)

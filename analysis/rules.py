@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from promolint.analysis.gate import C, P, Rx, Scanner
+from promolint.analysis.gate import Rx, Scanner, uses_group_numbers
 from promolint.config import read_yaml_mapping
 from promolint.errors import ConfigError
 
@@ -83,6 +83,7 @@ class RuleSet:
     dimensions: dict[str, dict]
     files: tuple[str, ...] = ()
     dimension_scoring: dict = field(default_factory=dict)
+    story_part_wording: dict[str, dict[str, str]] = field(default_factory=dict)
     # Built once per load: every signal and rule regex gated in one pass per sentence.
     scanner: Scanner | None = field(default=None, repr=False, compare=False)
     claim_rules: list[Rule] = field(default_factory=list, repr=False, compare=False)
@@ -137,30 +138,12 @@ def _alternation(patterns: list[str], where: str, vars_: dict[str, str]) -> re.P
     return _compile("|".join(f"(?:{p})" for p in patterns), where, vars_)
 
 
-def _has_group_refs(items) -> bool:
-    """Whether a parsed pattern uses back references or conditionals (group numbers matter)."""
-    for op, av in items:
-        if op in (C.GROUPREF, C.GROUPREF_EXISTS) or op is getattr(C, "GROUPREF_IGNORE", None):
-            return True
-        if op is C.SUBPATTERN and _has_group_refs(av[-1]):
-            return True
-        if op is C.BRANCH and any(_has_group_refs(b) for b in av[1]):
-            return True
-        if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)) and _has_group_refs(av[2]):
-            return True
-        if op in (C.ASSERT, C.ASSERT_NOT) and _has_group_refs(av[1]):
-            return True
-        if op is getattr(C, "ATOMIC_GROUP", None) and _has_group_refs(av):
-            return True
-    return False
-
-
 def _parts(joined: re.Pattern, patterns: list[str], where: str, vars_: dict[str, str]) -> list[Rx]:
     """A signal's patterns compiled one by one (see `Signal.parts`); [] when that is not exact."""
     if len(patterns) < 2:
         return []
     try:
-        if _has_group_refs(list(P.parse(joined.pattern, joined.flags))):
+        if uses_group_numbers(joined):
             return []
         parts = [Rx(_compile(f"(?:{p})", where, vars_)) for p in patterns]
     except Exception:
@@ -194,6 +177,7 @@ def _build(files: tuple[str, ...]) -> RuleSet:
     layers: dict[str, list[str]] = {}
     dimensions: dict[str, dict] = {}
     dimension_scoring: dict = {}
+    story_part_wording: dict[str, dict[str, str]] = {}
     for path, data in raw:
         for name, spec in (data.get("signals") or {}).items():
             where = f"{path}: signal {name}"
@@ -216,6 +200,7 @@ def _build(files: tuple[str, ...]) -> RuleSet:
         layers.update({k: _as_list(v) for k, v in (data.get("layers") or {}).items()})
         dimensions.update(data.get("dimensions") or {})
         dimension_scoring.update(data.get("dimension_scoring") or {})
+        story_part_wording.update(data.get("story_part_wording") or {})
     known = set(signals) | COMPUTED_SIGNALS
     for s in signals.values():
         _check_names(s.any_of + s.all_of + s.none_of, known, f"signal {s.name}")
@@ -236,7 +221,8 @@ def _build(files: tuple[str, ...]) -> RuleSet:
         for key in ("scale",):
             if key in d and (not isinstance(d[key], (int, float)) or d[key] <= 0):
                 raise ConfigError(f"dimension {name}: {key} must be a number > 0")
-    return RuleSet(rules, signals, story_parts, layers, dimensions, files, dimension_scoring=dimension_scoring)
+    return RuleSet(rules, signals, story_parts, layers, dimensions, files, dimension_scoring=dimension_scoring,
+                   story_part_wording=story_part_wording)
 
 
 def _check_names(names: list[str], known: set[str], where: str) -> None:

@@ -6,16 +6,7 @@ from dataclasses import dataclass, field
 
 from promolint.analysis.engine import Hit, Signals, _finding, _matches, _severity, fill
 from promolint.analysis.rules import Rule, RuleSet
-from promolint.model import SEVERITY_RANK, ClaimReview, Story
-
-PARTS = ("situation", "complication", "decision", "outcome")
-_PART_HINT = {
-    "situation": "who was affected and how much, before you started",
-    "complication": "what made it hard (constraint, risk, disagreement)",
-    "decision": "what you chose over what, and why",
-    "outcome": "what changed, from what to what",
-}
-
+from promolint.model import SEVERITY_RANK, STORY_PARTS as PARTS, ClaimReview, Story
 
 @dataclass
 class StoryState:
@@ -31,6 +22,10 @@ class StoryState:
 
     def has(self, names: list[str]) -> bool:
         return any(s.any(names) for s in self.signals)
+
+    def wording(self, part: str, key: str) -> str:
+        """A story part's hint or shape, from the rules' `story_part_wording`."""
+        return self.signals[0].ruleset.story_part_wording.get(part, {}).get(key, part)
 
 
 def group(claims: list[ClaimReview]) -> list[list[int]]:
@@ -182,7 +177,7 @@ def _story_rule(rule: Rule, st: StoryState, config) -> Hit | None:
         if not missing:
             return None
         vars_["missing"] = _join(missing)
-        vars_["missing_hint"] = "; ".join(_PART_HINT[x] for x in missing)
+        vars_["missing_hint"] = "; ".join(st.wording(x, "hint") for x in missing)
     elif rule.check == "solution_first":
         ms = _matches(rule, st.claims[0].text)
         if not ms or ms[0][1] > 40 or first.any(["situation"]):
@@ -238,12 +233,6 @@ def _rewrite(st: StoryState) -> str | None:
     """A fill-in shape: the author's own order, with placeholders only for what is missing."""
     if not st.hits and not any(h.finding.severity != "info" for hs in st.claim_hits for h in hs):
         return None
-    shape = {
-        "situation": "<Who was affected, and how much, before you started>.",
-        "complication": "<What made it hard: the constraint, risk or disagreement>.",
-        "decision": "I decided <option> over <alternative> because <reason>, accepting <cost>.",
-        "outcome": "<Metric> moved from <before> to <after>, worth <business effect>; <who else adopted it>.",
-    }
     parts = st.story.parts
-    steps = [shape[p] if not parts.get(p) else f"(keep your {p})" for p in PARTS]
+    steps = [st.wording(p, "shape") if not parts.get(p) else f"(keep your {p})" for p in PARTS]
     return " ".join(steps)

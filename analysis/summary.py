@@ -33,17 +33,18 @@ from pathlib import Path
 from promolint import cache
 from promolint.analysis import gate
 from promolint.analysis.engine import Signals
-from promolint.analysis.gate import Rx, Scanner, _ascii_fold
+from promolint.analysis.gate import Rx, Scanner, ascii_fold
 from promolint.analysis.rules import COMPUTED_SIGNALS, RuleSet, _alternation
-from promolint.config import read_yaml_mapping
+from promolint.config import CONFIG_DIR, read_yaml_mapping
 from promolint.errors import ConfigError
-from promolint.model import ClaimReview, Finding
+from promolint.model import LAYERS, ClaimReview, Finding
 
-LAYERS = ("execution", "process", "outcome")
-# Readiness thresholds: a committee-style reading of the figures, not a prediction.
-# Situation sentences count as claims too, so a strong story-shaped packet sits near 0.2-0.4 outcome.
-STRONG = {"weak_share_max": 0.25, "outcome_share_min": 0.2, "ownership_min": 0.75, "business_min": 0.3}
-NOT_READY = {"weak_share_min": 0.6, "outcome_share_max": 0.05, "ownership_max": 0.5}
+
+
+@lru_cache(maxsize=1)
+def _thresholds() -> dict:
+    """The readiness thresholds, data in config/readiness.yaml."""
+    return read_yaml_mapping(CONFIG_DIR / "readiness.yaml", "readiness")
 
 
 @dataclass
@@ -78,7 +79,7 @@ def _fast_paths(principles: list[Principle]) -> Scanner | None:
     for p in principles:
         if p.regex is None:
             continue
-        folded = _ascii_fold(p.regex)
+        folded = ascii_fold(p.regex)
         if folded is None:
             continue
         p.fast, p.folded = Rx(p.regex), folded
@@ -281,6 +282,7 @@ def readiness(s: dict) -> str:
     outcome = s["layer_mix"]["outcome"]["share"]
     ratio = s["ownership_ratio"]["ratio"]
     biz = s["metric_coverage"]["business_number"]
+    NOT_READY, STRONG = _thresholds()["not_ready"], _thresholds()["strong"]
     if (
         weak_share >= NOT_READY["weak_share_min"]
         or outcome <= NOT_READY["outcome_share_max"]
