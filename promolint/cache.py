@@ -180,6 +180,12 @@ def _patterns_path() -> Path | None:
     return None if d is None else d / f"re-{hashlib.sha256(sys.version.encode()).hexdigest()[:16]}.pickle"
 
 
+def _room() -> int:
+    # half of re's cache at most, so the patterns a run compiles itself never evict the loaded ones
+    # (an evicted entry would look new and make every run save again)
+    return getattr(re, "_MAXCACHE", 512) // 2
+
+
 def preload_patterns() -> int:
     """Put the saved compiled patterns into `re._cache` (keyed by the caller's pattern and flags,
     as `re` keys it), so `re.compile` of any of them is a dict lookup. Returns how many."""
@@ -190,7 +196,7 @@ def preload_patterns() -> int:
         entries = pickle.loads(path.read_bytes())
     except Exception:  # missing or damaged: patterns compile as usual
         return 0
-    room = getattr(re, "_MAXCACHE", 512) - len(cache)
+    room = _room() - len(cache)
     for entry in entries[:max(room, 0)] if isinstance(entries, list) else ():
         try:
             (kind, pattern, flags), rx = entry
@@ -211,6 +217,7 @@ def save_patterns() -> None:
     entries = [(k, v) for k, v in list(cache.items()) if isinstance(v, re.Pattern) and k[0] in (str, bytes)]
     if all(k in _PRELOADED for k, _ in entries):
         return
+    entries = entries[:_room()]
     try:
         _write_atomic(path, dumps(entries))
         _PRELOADED.update(k for k, _ in entries)

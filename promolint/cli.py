@@ -83,7 +83,8 @@ def _save_patterns() -> None:
     """Persist the patterns the stages compile on import, for the next start. Before the config
     (a ruleset build's patterns are cached apart) and before any packet is read (no pattern may
     hold packet text)."""
-    import promolint.annotate  # noqa: F401  (imported by every review anyway)
+    import promolint.analysis  # noqa: F401  (imported by every review anyway)
+    import promolint.annotate  # noqa: F401
     import promolint.render.chart  # noqa: F401
     import promolint.render.docx_writer  # noqa: F401
     from promolint.extractors import container  # noqa: F401
