@@ -134,6 +134,9 @@ def review(
 
 def _review(paths: list[str], out: Optional[Path], config: Optional[Path], format: Optional[str],
             fail_on: Optional[str]) -> None:
+    # a process that has not yet loaded a stage has read no packet (the CLI's own process);
+    # elsewhere (tests, embedding) earlier packets could have compiled patterns from their text
+    pristine = not any(m in sys.modules for m in ("promolint.pipeline", "promolint.analysis", "promolint.extractors"))
     from promolint.model import SEVERITY_RANK
     from promolint.pipeline import exit_code, review_ref, skipped_result
     from promolint.sources import open_source
@@ -142,7 +145,8 @@ def _review(paths: list[str], out: Optional[Path], config: Optional[Path], forma
     if fail_on and fail_on not in ("error", "warning"):
         err.print("[red]--fail-on[/red] takes error or warning")
         raise typer.Exit(EXIT_USAGE)
-    _save_patterns()
+    if pristine:
+        _save_patterns()
     cfg = _load_config(config, format)
     threshold = SEVERITY_RANK[fail_on] if fail_on else None
 

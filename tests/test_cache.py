@@ -189,3 +189,17 @@ def test_cli_saves_patterns_before_reading_a_packet(tmp_path):
     assert claims and not any(c.text.encode() in blob for c in claims)
     leaked = [w for w in words if w.encode() in blob]
     assert len(leaked) < len(words) / 4, leaked  # long common words may appear in rule patterns
+
+
+def test_in_process_review_after_other_packets_saves_no_patterns(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from promolint.cli import app
+
+    monkeypatch.setenv("PROMOLINT_CACHE_DIR", str(tmp_path / "cache"))
+    analyze(packet_from_sentences(SENTENCES), load_config(None))  # this process has read a packet
+    packet = EXAMPLES / "01_weak_backend_l4_l5.docx"
+    r = CliRunner().invoke(app, ["review", str(packet), "--out", str(tmp_path / "out"), "--format", "md"])
+    assert r.exit_code in (0, 1), r.output
+    assert (tmp_path / "out" / f"{packet.stem}.findings.json").exists()
+    assert not list((tmp_path / "cache").glob("re-*.pickle"))
