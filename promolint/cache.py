@@ -8,6 +8,10 @@ analysis/gate.py, this file) and the Python version (the code format is CPython'
 change to either rebuilds. A missing, damaged or unreadable entry is ignored and rebuilt; writes
 are atomic (temp file + rename) and failures to write only cost the next start its build.
 
+The same store keeps the principles (analysis/summary.py) and a snapshot of `re`'s compile cache
+taken before any packet is read (`preload_patterns` / `save_patterns`), so the modules' import-time
+`re.compile` calls are lookups too.
+
 Where: $PROMOLINT_CACHE_DIR, else $XDG_CACHE_HOME/promolint, else ~/.cache/promolint
 (platformdirs is not in the lock). PROMOLINT_CACHE_DIR=off disables it.
 """
