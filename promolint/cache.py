@@ -212,6 +212,11 @@ def preload_patterns() -> int:
     return len(_PRELOADED)
 
 
+def no_stage_loaded() -> bool:
+    """True in a process that has not imported a stage yet, so has read no packet."""
+    return not any(m in sys.modules for m in ("promolint.pipeline", "promolint.analysis", "promolint.extractors"))
+
+
 def save_patterns() -> None:
     """Save `re._cache` for preload_patterns when it holds patterns not loaded from disk. Call it
     only before any packet is read: a pattern built from packet text must never be persisted."""

@@ -136,7 +136,7 @@ def _review(paths: list[str], out: Optional[Path], config: Optional[Path], forma
             fail_on: Optional[str]) -> None:
     # a process that has not yet loaded a stage has read no packet (the CLI's own process);
     # elsewhere (tests, embedding) earlier packets could have compiled patterns from their text
-    pristine = not any(m in sys.modules for m in ("promolint.pipeline", "promolint.analysis", "promolint.extractors"))
+    pristine = _cache.no_stage_loaded()
     from promolint.model import SEVERITY_RANK
     from promolint.pipeline import exit_code, review_ref, skipped_result
     from promolint.sources import open_source
