@@ -13,8 +13,8 @@ from pathlib import Path
 from rich.console import Console
 
 from promolint.config import CycleDeployment, load_config
-from promolint.errors import ConfigError, SourceError, literal
-from promolint.pipeline import EXIT_INTERRUPTED, EXIT_USAGE, exit_code
+from promolint.errors import ConfigError, OutputFault, SourceError, literal
+from promolint.pipeline import EXIT_ENVIRONMENT, EXIT_INTERRUPTED, EXIT_USAGE, exit_code
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)  # one line each, however long the path
 
@@ -52,6 +52,11 @@ def prefect_api():
         with temporary_settings({PREFECT_API_URL: url}):
             yield url
     finally:
+        from prefect.events.worker import EventsWorker
+        from prefect.logging.handlers import APILogWorker
+
+        for service in (APILogWorker, EventsWorker):  # send what is queued while the server still listens
+            service.drain_all(timeout=10)
         os.environ.pop("PREFECT_API_URL", None)
         stop_server(server)
 
@@ -65,8 +70,8 @@ def _run_flow(fn, *args):
         return None
 
 
-def _load_checked(source: str, config_path: Path | None):
-    """The config, once it and the source are usable; None after printing why not (exit 2)."""
+def _load_checked(source: str, config_path: Path | None, out: Path | None = None):
+    """The config, once it, the source and `out` are usable; None after printing why not (exit 2)."""
     try:
         config = load_config(config_path)
     except ConfigError as e:
@@ -75,16 +80,32 @@ def _load_checked(source: str, config_path: Path | None):
     try:
         from promolint.flows.core import cached_source, check_source
 
-        check_source(cached_source(_source_arg(source), _config_arg(config_path)))
+        src = cached_source(_source_arg(source), _config_arg(config_path))
+        check_source(src)
     except SourceError as e:  # bad link, no credentials: messages name settings only
         say(f"promolint: {e}")
         return None
+    if out is not None and Path(out).resolve() in {Path(p).resolve() for p in getattr(src, "paths", []) if Path(p).is_dir()}:
+        say(f"promolint: {source}: --out is the folder being reviewed; the next run would review its own outputs "
+            "(choose another folder)")
+        return None
+    if out is not None:
+        from promolint.flows.ledger import LEDGER_DIR
+
+        try:  # a read-only or unmakeable --out: one line and exit 5 now, not a traceback from inside the flow
+            (Path(out) / LEDGER_DIR).mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputFault.of(e, str(out)) from None
     return config
 
 
 def run_batch(source: str, out: Path, config_path: Path | None = None, progress: bool = True) -> int:
-    if _load_checked(source, config_path) is None:
-        return EXIT_USAGE
+    try:
+        if _load_checked(source, config_path, out) is None:
+            return EXIT_USAGE
+    except OutputFault as e:
+        say(f"promolint: {e}")
+        return EXIT_ENVIRONMENT
     try:
         with prefect_api():
             return _batch(source, out, config_path, progress)
@@ -177,7 +198,11 @@ def _poll(ff, src: str, dst: str, cfg: str | None, every: float, stop: threading
 
 
 def run_watch(source: str, out: Path, config_path: Path | None = None, once: bool = False, poll: bool = False) -> int:
-    config = _load_checked(source, config_path)
+    try:
+        config = _load_checked(source, config_path, out)
+    except OutputFault as e:
+        say(f"promolint: {e}")
+        return EXIT_ENVIRONMENT
     if config is None:
         return EXIT_USAGE
     try:
