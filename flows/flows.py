@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -132,17 +133,24 @@ def _run_batch(refs, source, out, config_path):
     return review_batch.with_options(task_runner=make_task_runner(config_path))(refs, source, out, config_path)
 
 
+@contextmanager
+def holding(src, out: str, logger) -> Iterator[tuple[Path, Ledger]]:
+    """A usable source first (a failed run leaves nothing behind in OUT), then OUT to this run
+    alone (another run on it is waited for), cleared of a killed run's partial writes."""
+    check_source(src)
+    out_root = Path(out)
+    with out_lock(out_root, on_wait=lambda: logger.info(WAITING)):
+        clean_partial_writes(out_root)
+        yield out_root, Ledger(out_root)
+
+
 @flow(name="review-cycle", persist_result=False)
 def review_cycle(source: str, out: str, config_path: str | None = None) -> State:
     """Every packet in a source; writes and publishes the cycle summary."""
     logger = get_run_logger()
     config = load_config(config_path or None)
     src = cached_source(source, config_path)
-    check_source(src)  # before touching OUT: a failed run leaves nothing behind
-    out_root = Path(out)
-    with out_lock(out_root, on_wait=lambda: logger.info(WAITING)):
-        clean_partial_writes(out_root)
-        ledger = Ledger(out_root)
+    with holding(src, out, logger) as (out_root, ledger):
         refs, skipped = list_source(src)
         if TOTAL:
             TOTAL(len(refs) + len(skipped))
@@ -172,11 +180,7 @@ def watch_folder(source: str, out: str, config_path: str | None = None) -> State
     logger = get_run_logger()
     fc = load_config(config_path or None).flows
     src = cached_source(source, config_path)
-    check_source(src)  # before touching OUT: a failed run leaves nothing behind
-    out_root = Path(out)
-    with out_lock(out_root, on_wait=lambda: logger.info(WAITING)):
-        clean_partial_writes(out_root)
-        ledger = Ledger(out_root)
+    with holding(src, out, logger) as (out_root, ledger):
         feed = source_changes(src, out_root)
         refs, skipped = feed[:2] if feed is not None else list_source(src)
         ready, moving = src.settle(pending(refs, ledger), fc.settle_seconds)

@@ -146,6 +146,15 @@ def deploy(env: dict, prefect_file: Path | None = None) -> None:
     raise AssertionError(deployed.stdout[-3000:] + deployed.stderr[-3000:])
 
 
+def deploy_and_start_worker(env: dict, cwd: Path, prefect_file: Path | None = None) -> subprocess.Popen:
+    """The process work pool, the deployments of `prefect_file` (default: the repo's), one worker."""
+    subprocess.run([PREFECT, "work-pool", "create", "promolint-local", "--type", "process", "--overwrite"], env=env,
+                   check=True, capture_output=True, timeout=120)
+    deploy(env, prefect_file)
+    return subprocess.Popen([PREFECT, "worker", "start", "--pool", "promolint-local", "--limit", "1"], env=env,
+                            cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
 def test_process_work_pool_with_dask_runner_from_prefect_yaml(server, tmp_path):
     """prefect.yaml's entrypoints are module paths (flows.flows:...), so the flow's tasks pickle by
     reference to the installed `flows` package and Dask worker processes can load them. (With a
@@ -157,11 +166,7 @@ def test_process_work_pool_with_dask_runner_from_prefect_yaml(server, tmp_path):
                                    "flows": {"task_runner": "dask", "dask_workers": 2}}))
     env = {**server["env"], "PROMOLINT_REPO": str(REPO), "PROMOLINT_SOURCE": str(src), "PROMOLINT_OUT": str(out),
            "PROMOLINT_CONFIG": str(cfg)}
-    subprocess.run([PREFECT, "work-pool", "create", "promolint-local", "--type", "process", "--overwrite"], env=env,
-                   check=True, capture_output=True, timeout=120)
-    deploy(env)
-    worker = subprocess.Popen([PREFECT, "worker", "start", "--pool", "promolint-local", "--limit", "1"], env=env,
-                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    worker = deploy_and_start_worker(env, tmp_path)
     try:
         run = run_and_wait(env, "review-cycle/promolint-cycle", out)
         assert run.state.is_completed(), run.state
@@ -217,11 +222,7 @@ def test_deployed_watcher_runs_on_its_schedule_on_a_work_pool(server, tmp_path):
     prefect_file.write_text(yaml.safe_dump(spec))
     env = {**server["env"], "PROMOLINT_REPO": str(REPO), "PROMOLINT_SOURCE": str(src), "PROMOLINT_OUT": str(out),
            "PROMOLINT_CONFIG": str(cfg), "PREFECT_WORKER_QUERY_SECONDS": "2"}
-    subprocess.run([PREFECT, "work-pool", "create", "promolint-local", "--type", "process", "--overwrite"], env=env,
-                   check=True, capture_output=True, timeout=120)
-    deploy(env, prefect_file)
-    worker = subprocess.Popen([PREFECT, "worker", "start", "--pool", "promolint-local", "--limit", "1"], env=env,
-                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    worker = deploy_and_start_worker(env, tmp_path, prefect_file)
     try:
         run = scheduled_run_completed(server["url"], "promolint-watch", out)
         assert run.state.is_completed(), run.state

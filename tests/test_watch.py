@@ -153,15 +153,20 @@ def test_watching_a_folder_that_does_not_exist_names_it_and_exits_2(tmp_path, on
     assert not out.exists()
 
 
+def _cli_on_one_packet(src: Path, command: str, out: Path) -> subprocess.CompletedProcess:
+    """`promolint batch|watch --once SRC --out OUT` over one packet, with no Prefect server given."""
+    src.mkdir()
+    build_packet(src / "p.docx", CLAIMS, author="Ana Lima")
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    return subprocess.run([str(PROMOLINT), command, str(src), "--out", str(out), *(["--once"] if command == "watch" else [])],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
 @pytest.mark.parametrize("command", ["batch", "watch"])
 def test_out_equal_to_the_source_folder_is_refused_by_batch_and_watch(tmp_path, command):
     """As `review` does: the next run would list the cycle summary and author folders as packets."""
     src = tmp_path / "in"
-    src.mkdir()
-    build_packet(src / "p.docx", CLAIMS, author="Ana Lima")
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    r = subprocess.run([str(PROMOLINT), command, str(src), "--out", str(src), *(["--once"] if command == "watch" else [])],
-                       capture_output=True, text=True, env=env, timeout=300)
+    r = _cli_on_one_packet(src, command, src)
     assert r.returncode == 2, r.stderr
     assert "--out is the folder being reviewed" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in src.iterdir()) == ["p.docx"]
@@ -170,11 +175,6 @@ def test_out_equal_to_the_source_folder_is_refused_by_batch_and_watch(tmp_path, 
 @pytest.mark.parametrize("command", ["batch", "watch"])
 def test_an_out_folder_that_cannot_be_made_is_one_line_and_exit_5(tmp_path, command):
     """/sys refuses every mkdir, root included: one line naming the folder, the README's exit 5."""
-    src = tmp_path / "in"
-    src.mkdir()
-    build_packet(src / "p.docx", CLAIMS, author="Ana Lima")
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    r = subprocess.run([str(PROMOLINT), command, str(src), "--out", "/sys/promolint-out",
-                        *(["--once"] if command == "watch" else [])], capture_output=True, text=True, env=env, timeout=300)
+    r = _cli_on_one_packet(tmp_path / "in", command, Path("/sys/promolint-out"))
     assert r.returncode == 5, r.stderr
     assert r.stderr.strip().splitlines() == ["promolint: /sys/promolint-out: cannot write (Operation not permitted)"]
