@@ -12,6 +12,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
+from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaIoBaseUpload
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
@@ -56,17 +57,25 @@ class GDriveDestination:
         return self.client.execute(self.client.service.files().get(fileId=ref.source_id, fields=FILE_FIELDS,
                                                                    supportsAllDrives=True))
 
-    def _upload(self, name: str, data: bytes, media_mime: str, as_doc: bool, folder: str, role: str, ref: PacketRef) -> dict:
+    def _upload(self, name: str, data: bytes, media_mime: str, as_doc: bool, folder: str, role: str, ref: PacketRef,
+                previous: str | None = None) -> dict:
+        """Creates the output, or, when `previous` is still this packet's live output of this role,
+        replaces its content in place: same file id, a new revision, so the links and the sharing the
+        author already has keep working (a re-review used to leave the old pair beside the new)."""
         svc = self.client.service
         marker = {O_ROLE: role, O_SOURCE: ref.source_id, O_REV: ref.version[:80]}
-        body = {"name": name, "parents": [folder], "appProperties": marker}
-        if as_doc:
-            body["mimeType"] = DOC_MIME
         resumable = len(data) > self.cfg.resumable_threshold
         media = MediaIoBaseUpload(io.BytesIO(data), mimetype=media_mime, resumable=resumable,
                                   chunksize=self.cfg.chunk_size if resumable else -1)
-        request = svc.files().create(body=body, media_body=media, fields="id,name,mimeType,webViewLink",
-                                     supportsAllDrives=True)
+        fields = "id,name,mimeType,webViewLink"
+        if previous and self._is_output(previous, role, ref, as_doc):
+            # Retrying an update is harmless (the same file), so no lookup on retry.
+            return self.client.execute(svc.files().update(fileId=previous, body={"name": name, "appProperties": marker},
+                                                          media_body=media, fields=fields, supportsAllDrives=True))
+        body = {"name": name, "parents": [folder], "appProperties": marker}
+        if as_doc:
+            body["mimeType"] = DOC_MIME
+        request = svc.files().create(body=body, media_body=media, fields=fields, supportsAllDrives=True)
 
         def existing() -> dict | None:
             # A multipart create whose response was lost may have created the file: look before
@@ -82,6 +91,20 @@ class GDriveDestination:
             return (found.get("files") or [None])[0]
 
         return self.client.execute(request, on_retry=existing)
+
+    def _is_output(self, file_id: str, role: str, ref: PacketRef, as_doc: bool) -> bool:
+        """The recorded id is only overwritten if it is still our output for this packet and role, not
+        trashed, and of the kind we deliver now; else a new file is created."""
+        try:
+            f = self.client.execute(self.client.service.files().get(
+                fileId=file_id, fields="id,trashed,mimeType,appProperties", supportsAllDrives=True))
+        except HttpError as e:
+            if e.resp.status in (403, 404):
+                return False
+            raise
+        props = f.get("appProperties") or {}
+        return (not f.get("trashed") and props.get(O_ROLE) == role and props.get(O_SOURCE) == ref.source_id
+                and (f.get("mimeType") == DOC_MIME) == as_doc)
 
     def resolve_author(self, ref: PacketRef, meta: dict, author: str | None) -> tuple[str | None, str]:
         """(email, how) using the configured order; never an address outside share_domains."""
@@ -126,17 +149,20 @@ class GDriveDestination:
         if not folder:
             raise ValueError("packet has no parent folder and gdrive.reviewed_folder is not set")
         as_doc = self.cfg.deliver_as == "gdoc"
+        recorded = meta.get("appProperties") or {}  # the outputs of this packet's last review
         outputs: dict[str, dict] = {}
         annotated = next((n for n in files if n.endswith(ANNOTATED_SUFFIX)), None)
         if annotated:
             name = f"{ref.stem} (reviewed by promolint)" + ("" if as_doc else ".docx")
-            outputs["annotated"] = self._upload(name, files[annotated], DOCX_MIME, as_doc, folder, "annotated", ref)
+            outputs["annotated"] = self._upload(name, files[annotated], DOCX_MIME, as_doc, folder, "annotated", ref,
+                                                recorded.get(P_ANNOTATED))
         feedback = next((n for suf in FEEDBACK_PREFERENCE for n in files if n.endswith(suf)), None)
         if feedback:
             ext = "." + feedback.rsplit(".", 1)[1]
             convert = as_doc or ext != ".docx"
             name = f"{ref.stem} (promolint feedback)" + ("" if convert else ".docx")
-            outputs["feedback"] = self._upload(name, files[feedback], MEDIA_MIME[ext], convert, folder, "feedback", ref)
+            outputs["feedback"] = self._upload(name, files[feedback], MEDIA_MIME[ext], convert, folder, "feedback", ref,
+                                               recorded.get(P_FEEDBACK))
 
         delivered = Delivered(ref=ref, author=author, locations={k: v["id"] for k, v in outputs.items()})
         email, how = self.resolve_author(ref, meta, author)

@@ -7,15 +7,21 @@ import os
 import sys
 import threading
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
 
 from promolint.config import CycleDeployment, load_config
-from promolint.errors import ConfigError, SourceError
-from promolint.pipeline import EXIT_OK, EXIT_USAGE, exit_code
+from promolint.errors import ConfigError, OutputFault, SourceError, literal
+from promolint.pipeline import EXIT_ENVIRONMENT, EXIT_INTERRUPTED, EXIT_USAGE, exit_code
 
-err = Console(stderr=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # one line each, however long the path
+
+
+def say(message: str) -> None:
+    """Printed literally: a folder named `[red]x` is not markup, and control characters are escaped."""
+    err.print(literal(message), markup=False)
 
 
 def _config_arg(config_path: Path | None) -> str | None:
@@ -26,35 +32,89 @@ def _source_arg(source: str) -> str:
     return source if "://" in source else str(Path(source).resolve())
 
 
+@contextmanager
+def prefect_api():
+    """The Prefect API the flows report to: PREFECT_API_URL if set, else a server started here and
+    stopped when this process ends, also by SIGKILL (Prefect's own temporary server outlived a
+    killed CLI). Its UI shows the runs while they happen."""
+    if os.environ.get("PREFECT_API_URL"):
+        yield os.environ["PREFECT_API_URL"]
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from promolint.flows.deploy import start_local_server, stop_server
+
+    server, url = start_local_server()
+    os.environ["PREFECT_API_URL"] = url
+    # Plain print, flushed: under systemd or nohup there is no terminal for rich's live output.
+    print(f"started a Prefect server (UI and API) at {url.removesuffix('/api')}", file=sys.stderr, flush=True)
+    try:
+        with temporary_settings({PREFECT_API_URL: url}):
+            yield url
+    finally:
+        from prefect.events.worker import EventsWorker
+        from prefect.logging.handlers import APILogWorker
+
+        for service in (APILogWorker, EventsWorker):  # send what is queued while the server still listens
+            service.drain_all(timeout=10)
+        os.environ.pop("PREFECT_API_URL", None)
+        stop_server(server)
+
+
 def _run_flow(fn, *args):
     """Runs a flow; a source that turns out unusable (Drive folder missing) is a usage error (None)."""
     try:
         return fn(*args)
     except SourceError as e:
-        err.print(f"promolint: {e.reason}")
+        say(f"promolint: {e.reason}")
         return None
 
 
-def _load_checked(source: str, config_path: Path | None):
-    """The config, once it and the source are usable; None after printing why not (exit 2)."""
+def _load_checked(source: str, config_path: Path | None, out: Path | None = None):
+    """The config, once it, the source and `out` are usable; None after printing why not (exit 2)."""
     try:
         config = load_config(config_path)
     except ConfigError as e:
-        err.print(f"promolint: {e}")
+        say(f"promolint: {e}")
         return None
     try:
         from promolint.flows.core import cached_source, check_source
 
-        check_source(cached_source(_source_arg(source), _config_arg(config_path)))
+        src = cached_source(_source_arg(source), _config_arg(config_path))
+        check_source(src)
     except SourceError as e:  # bad link, no credentials: messages name settings only
-        err.print(f"promolint: {e}")
+        say(f"promolint: {e}")
         return None
+    if out is not None and Path(out).resolve() in {Path(p).resolve() for p in getattr(src, "paths", []) if Path(p).is_dir()}:
+        say(f"promolint: {source}: --out is the folder being reviewed; the next run would review its own outputs "
+            "(choose another folder)")
+        return None
+    if out is not None:
+        from promolint.flows.ledger import LEDGER_DIR
+
+        try:  # a read-only or unmakeable --out: one line and exit 5 now, not a traceback from inside the flow
+            (Path(out) / LEDGER_DIR).mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputFault.of(e, str(out)) from None
     return config
 
 
 def run_batch(source: str, out: Path, config_path: Path | None = None, progress: bool = True) -> int:
-    if _load_checked(source, config_path) is None:
-        return EXIT_USAGE
+    try:
+        if _load_checked(source, config_path, out) is None:
+            return EXIT_USAGE
+    except OutputFault as e:
+        say(f"promolint: {e}")
+        return EXIT_ENVIRONMENT
+    try:
+        with prefect_api():
+            return _batch(source, out, config_path, progress)
+    except KeyboardInterrupt:
+        say("interrupted; the outputs written so far are complete")
+        return EXIT_INTERRUPTED
+
+
+def _batch(source: str, out: Path, config_path: Path | None, progress: bool) -> int:
     import promolint.flows.flows as ff
     args = dict(source=_source_arg(source), out=str(Path(out).resolve()), config_path=_config_arg(config_path))
     if progress and err.is_terminal:
@@ -73,8 +133,8 @@ def run_batch(source: str, out: Path, config_path: Path | None = None, progress:
         counts = _run_flow(ff.review_cycle, *args.values())
     if counts is None:
         return EXIT_USAGE
-    err.print(f"{counts['reviewed']} reviewed ({counts['reviewed_this_run']} this run), {counts['skipped']} rejected, "
-              f"{counts['failed']} failed; summary: {Path(out) / 'cycle-summary.md'}")
+    say(f"{counts['reviewed']} reviewed ({counts['reviewed_this_run']} this run), {counts['skipped']} rejected, "
+        f"{counts['failed']} failed; summary: {Path(out) / 'cycle-summary.md'}")
     return exit_code({"rejected": counts["skipped"], "failed": counts["failed"]})
 
 
@@ -138,59 +198,58 @@ def _poll(ff, src: str, dst: str, cfg: str | None, every: float, stop: threading
 
 
 def run_watch(source: str, out: Path, config_path: Path | None = None, once: bool = False, poll: bool = False) -> int:
-    config = _load_checked(source, config_path)
+    try:
+        config = _load_checked(source, config_path, out)
+    except OutputFault as e:
+        say(f"promolint: {e}")
+        return EXIT_ENVIRONMENT
     if config is None:
         return EXIT_USAGE
+    try:
+        with prefect_api():
+            return _watch(source, out, config_path, config, once, poll)
+    except KeyboardInterrupt:  # the way to stop a watcher; what it wrote is complete
+        return EXIT_INTERRUPTED
+
+
+def _watch(source: str, out: Path, config_path: Path | None, config, once: bool, poll: bool) -> int:
     if once:
         import promolint.flows.flows as ff
         counts = _run_flow(ff.watch_folder, _source_arg(source), str(Path(out).resolve()), _config_arg(config_path))
         if counts is None:
             return EXIT_USAGE
-        err.print(f"watch: {counts}")
+        say(f"watch: {counts}")
         return exit_code(counts)
     if poll:  # the interval deployment, served locally
         watch = config.flows.watch.model_copy(update={"source": _source_arg(source), "out": str(Path(out).resolve())})
         flows = config.flows.model_copy(update={"watch": watch, "cycle": CycleDeployment()})
         return _serve(config.model_copy(update={"flows": flows}), _config_arg(config_path))
-    try:
-        return watch_events(source, out, config_path)
-    except KeyboardInterrupt:
-        return EXIT_OK
+    return watch_events(source, out, config_path)
 
 
 def run_serve(config_path: Path | None = None) -> int:
     try:
         config = load_config(config_path)
     except ConfigError as e:
-        err.print(f"promolint: {e}")
+        say(f"promolint: {e}")
         return EXIT_USAGE
     return _serve(config, _config_arg(config_path))
 
 
 def _serve(config, config_path: str | None) -> int:
-    from promolint.flows.deploy import build_deployments, describe, start_local_server
+    from promolint.flows.deploy import build_deployments, describe
 
     deployments_cfg = build_deployments(config, config_path)
     if not deployments_cfg:
-        err.print("promolint: nothing to serve: set flows.cycle.source/out and/or flows.watch.source/out in the config")
+        say("promolint: nothing to serve: set flows.cycle.source/out and/or flows.watch.source/out in the config")
         return EXIT_USAGE
-    server = None
-    if not os.environ.get("PREFECT_API_URL"):
-        server, url = start_local_server()
-        os.environ["PREFECT_API_URL"] = url
-        print(f"started a Prefect server (UI and API) at {url.removesuffix('/api')}", flush=True)
-    # Plain print, flushed: under systemd or nohup there is no terminal for rich's live output.
-    print("\n".join(describe(deployments_cfg, os.environ["PREFECT_API_URL"].removesuffix("/api"))), flush=True)
     try:
-        from prefect import serve
-        from prefect.settings import PREFECT_API_URL, temporary_settings
+        with prefect_api() as url:
+            # Plain print, flushed: under systemd or nohup there is no terminal for rich's live output.
+            print("\n".join(describe(deployments_cfg, url.removesuffix("/api"))), flush=True)
+            from prefect import serve
 
-        with temporary_settings({PREFECT_API_URL: os.environ["PREFECT_API_URL"]}):
             serve(*deployments_cfg, print_starting_message=sys.stderr.isatty())
     except KeyboardInterrupt:
         pass
-    finally:
-        if server:
-            server.terminate()
-            server.wait(timeout=30)
     return 0

@@ -5,11 +5,13 @@ never a message, since a stage's message could quote the packet.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 from promolint.config import Config, load_config
 from promolint.errors import SourceError
@@ -19,7 +21,7 @@ from promolint.pipeline import PacketResult, result_from_ledger, review_ref, ski
 from promolint.sources import PacketRef, Skipped, Source, open_source
 
 __all__ = ["PacketResult", "TransientFailure", "cached_config", "cached_source", "check_source", "clean_partial_writes", "list_source",
-           "pending", "process_packet", "record_failure", "result_from_ledger", "save_watch_state", "skipped_results",
+           "out_lock", "pending", "process_packet", "record_failure", "result_from_ledger", "save_watch_state", "skipped_results",
            "source_changes"]
 
 
@@ -122,6 +124,30 @@ def list_source(source: Source) -> tuple[list[PacketRef], list[Skipped]]:
 def pending(refs: Iterable[PacketRef], ledger: Ledger) -> list[PacketRef]:
     """New or changed since the last run."""
     return [r for r in refs if not ledger.is_current(r)]
+
+
+LOCK_NAME = "run.lock"
+
+
+@contextmanager
+def out_lock(out_root: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """One run at a time per out folder, across every flow, process and Prefect server that writes
+    it (a served cycle, a deployed watcher, a CLI batch). A Prefect concurrency limit would hold
+    only within one server, and a killed run would keep its slot until the lease expired; the
+    kernel drops a flock the moment its holder dies. A second run waits (after `on_wait`)."""
+    path = Path(out_root) / LEDGER_DIR / LOCK_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait:
+                on_wait()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def clean_partial_writes(out_root: Path) -> int:

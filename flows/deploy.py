@@ -5,7 +5,9 @@ scheduler, so without PREFECT_API_URL `promolint serve` starts `prefect server s
 """
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -82,18 +84,49 @@ def wait_healthy(api_url: str) -> None:
     assert httpx.get(f"{api_url}/health", timeout=5).status_code == 200
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _dies_with(parent: int):
+    """A preexec_fn: the child gets SIGTERM when `parent` dies, even by SIGKILL, so a killed CLI
+    leaves no server behind (Linux prctl; elsewhere the CLI's own cleanup is all there is)."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork
+    except (OSError, AttributeError):
+        return None
+
+    def preexec() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return preexec
+
+
 def start_local_server(port: int | None = None, env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """`prefect server start` on 127.0.0.1; returns the process and its API URL once healthy."""
+    """`prefect server start` on 127.0.0.1; returns the process and its API URL once healthy.
+    The server is stopped when this process dies, however it dies."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}/api"
     # The UI otherwise calls the default 127.0.0.1:4200 and shows "Can't connect to Server API".
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         env={**os.environ, "PREFECT_UI_API_URL": url, **(env or {})}, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True)
+        stderr=subprocess.DEVNULL, start_new_session=True,
+        preexec_fn=_dies_with(os.getpid()))
     try:
         wait_healthy(url)
     except BaseException:
-        proc.terminate()
+        stop_server(proc)
         raise
     return proc, url
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL to its whole session if it has not stopped within 30 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -19,7 +20,7 @@ from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from promolint.flows.core import (PacketResult, cached_config, cached_source, check_source, clean_partial_writes,
-                                  list_source, pending, process_packet, record_failure, result_from_ledger,
+                                  list_source, out_lock, pending, process_packet, record_failure, result_from_ledger,
                                   save_watch_state, skipped_results, source_changes)
 from promolint.flows.ledger import Ledger
 from promolint.flows.settings import summary_formats
@@ -30,6 +31,10 @@ from promolint.sources import PacketRef
 # Set by `promolint batch` for its progress bar; called in the flow's process per finished packet.
 PROGRESS: Callable[[PacketResult], None] | None = None
 TOTAL: Callable[[int], None] | None = None
+
+
+# Logged (no packet text) when another run holds the out folder: this one waits for it.
+WAITING = "waiting: another promolint run is writing this out folder"
 
 
 def _notify(r: PacketResult) -> None:
@@ -99,7 +104,8 @@ def review_packet(ref: PacketRef, source: str, out: str, config_path: str | None
                   force: bool = False) -> PacketResult:
     """One packet through extract, analyze, annotate, render and deliver; ends in the task's state.
     `force`: review again even if the ledger says this version was done (docs/FLOWS.md, re-run one)."""
-    state = review_packet_task(ref, source, out, config_path, force, return_state=True)
+    with out_lock(Path(out), on_wait=lambda: get_run_logger().info(WAITING)):
+        state = review_packet_task(ref, source, out, config_path, force, return_state=True)
     result = state.result(raise_on_failure=False)
     return packet_state(result) if isinstance(result, PacketResult) else state
 
@@ -127,31 +133,39 @@ def _run_batch(refs, source, out, config_path):
     return review_batch.with_options(task_runner=make_task_runner(config_path))(refs, source, out, config_path)
 
 
+@contextmanager
+def holding(src, out: str, logger) -> Iterator[tuple[Path, Ledger]]:
+    """A usable source first (a failed run leaves nothing behind in OUT), then OUT to this run
+    alone (another run on it is waited for), cleared of a killed run's partial writes."""
+    check_source(src)
+    out_root = Path(out)
+    with out_lock(out_root, on_wait=lambda: logger.info(WAITING)):
+        clean_partial_writes(out_root)
+        yield out_root, Ledger(out_root)
+
+
 @flow(name="review-cycle", persist_result=False)
 def review_cycle(source: str, out: str, config_path: str | None = None) -> State:
     """Every packet in a source; writes and publishes the cycle summary."""
     logger = get_run_logger()
     config = load_config(config_path or None)
     src = cached_source(source, config_path)
-    check_source(src)  # before touching OUT: a failed run leaves nothing behind
-    out_root = Path(out)
-    clean_partial_writes(out_root)
-    ledger = Ledger(out_root)
-    refs, skipped = list_source(src)
-    if TOTAL:
-        TOTAL(len(refs) + len(skipped))
-    todo = pending(refs, ledger)
-    todo_ids = {r.source_id for r in todo}
-    done = [result_from_ledger(ledger, r) for r in refs if r.source_id not in todo_ids]
-    results = skipped_results(skipped, ledger)  # packets the source marks as reviewed count as unchanged
-    for r in done + results:
-        _notify(r)
-    results += done + _run_batch(todo, source, out, config_path)
-    summary = build_summary(results)
-    write_summary(summary, out_root, summary_formats(config))
-    publish(summary, "cycle", out)
-    logger.info("cycle: %s", summary["counts"])
-    return final_state(results, summary["counts"], "cycle", out)
+    with holding(src, out, logger) as (out_root, ledger):
+        refs, skipped = list_source(src)
+        if TOTAL:
+            TOTAL(len(refs) + len(skipped))
+        todo = pending(refs, ledger)
+        todo_ids = {r.source_id for r in todo}
+        done = [result_from_ledger(ledger, r) for r in refs if r.source_id not in todo_ids]
+        results = skipped_results(skipped, ledger)  # packets the source marks as reviewed count as unchanged
+        for r in done + results:
+            _notify(r)
+        results += done + _run_batch(todo, source, out, config_path)
+        summary = build_summary(results)
+        write_summary(summary, out_root, summary_formats(config))
+        publish(summary, "cycle", out)
+        logger.info("cycle: %s", summary["counts"])
+        return final_state(results, summary["counts"], "cycle", out)
 
 
 @flow(name="watch-folder", persist_result=False)
@@ -166,23 +180,20 @@ def watch_folder(source: str, out: str, config_path: str | None = None) -> State
     logger = get_run_logger()
     fc = load_config(config_path or None).flows
     src = cached_source(source, config_path)
-    check_source(src)  # before touching OUT: a failed run leaves nothing behind
-    out_root = Path(out)
-    clean_partial_writes(out_root)
-    ledger = Ledger(out_root)
-    feed = source_changes(src, out_root)
-    refs, skipped = feed[:2] if feed is not None else list_source(src)
-    ready, moving = src.settle(pending(refs, ledger), fc.settle_seconds)
-    results = _run_batch(ready, source, out, config_path)
-    counts = {s: sum(r.status == s for r in results) for s in ("reviewed", "rejected", "failed", "deferred")}
-    counts["deferred"] += len(moving)
-    counts["unchanged"] = len(refs) - len(ready) - len(moving)
-    if feed is not None:
-        # Failed or deferred packets are not in the next change feed: keep them to retry next pass.
-        by_id = {r.source_id: r for r in ready}
-        retry = [by_id[r.source_id] for r in results if r.status in ("failed", "deferred") and r.source_id in by_id]
-        save_watch_state(out_root, src, {**feed[2], "retry": [r.model_dump() for r in retry]})
-    if results:  # an idle pass publishes nothing, so "latest" stays the last pass that did something
-        publish(build_summary(results), "watch", out)
-    logger.info("watch: %s", counts)
-    return final_state(results, counts, "watch", out)
+    with holding(src, out, logger) as (out_root, ledger):
+        feed = source_changes(src, out_root)
+        refs, skipped = feed[:2] if feed is not None else list_source(src)
+        ready, moving = src.settle(pending(refs, ledger), fc.settle_seconds)
+        results = _run_batch(ready, source, out, config_path)
+        counts = {s: sum(r.status == s for r in results) for s in ("reviewed", "rejected", "failed", "deferred")}
+        counts["deferred"] += len(moving)
+        counts["unchanged"] = len(refs) - len(ready) - len(moving)
+        if feed is not None:
+            # Failed or deferred packets are not in the next change feed: keep them to retry next pass.
+            by_id = {r.source_id: r for r in ready}
+            retry = [by_id[r.source_id] for r in results if r.status in ("failed", "deferred") and r.source_id in by_id]
+            save_watch_state(out_root, src, {**feed[2], "retry": [r.model_dump() for r in retry]})
+        if results:  # an idle pass publishes nothing, so "latest" stays the last pass that did something
+            publish(build_summary(results), "watch", out)
+        logger.info("watch: %s", counts)
+        return final_state(results, counts, "watch", out)

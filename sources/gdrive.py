@@ -77,10 +77,13 @@ def already_reviewed(f: dict) -> bool:
 
 
 def ref_meta(f: dict) -> dict[str, str]:
-    """Identifiers delivery needs, carried on the PacketRef: parent folder, owner, size, shared drive."""
+    """Identifiers delivery needs, carried on the PacketRef: parent folder, owner, size, shared drive,
+    and the ids of the previous review's outputs."""
     owner = (f.get("owners") or [{}])[0]
+    props = f.get("appProperties") or {}
     meta = {"parent": (f.get("parents") or [""])[0], "owner": owner.get("emailAddress") or "",
-            "owner_me": "1" if owner.get("me") else "", "size": str(f.get("size") or ""), "drive": f.get("driveId") or ""}
+            "owner_me": "1" if owner.get("me") else "", "size": str(f.get("size") or ""), "drive": f.get("driveId") or "",
+            "annotated": props.get(P_ANNOTATED) or "", "feedback": props.get(P_FEEDBACK) or ""}
     return {k: v for k, v in meta.items() if v}
 
 
@@ -94,6 +97,9 @@ def meta_from_ref(ref: PacketRef) -> dict | None:
         out["owners"] = [{"emailAddress": m["owner"], "me": m.get("owner_me") == "1"}]
     if m.get("drive"):
         out["driveId"] = m["drive"]
+    recorded = {k: m[key] for k, key in ((P_ANNOTATED, "annotated"), (P_FEEDBACK, "feedback")) if m.get(key)}
+    if recorded:  # the previous review's outputs, replaced in place by the next one
+        out["appProperties"] = recorded
     return out
 
 
@@ -206,14 +212,18 @@ class GDriveSource(Source):
         svc = self.client.service
         size = int((self.meta.get(ref.source_id) or meta_from_ref(ref) or {}).get("size") or 0)
         limit = getattr(getattr(self.config, "limits", None), "max_file_bytes", None)
+        def too_large() -> PacketRejected:
+            mb = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
+            return PacketRejected(ref.name, f"is larger than {mb}", "too-large")
+
         if limit and size > limit:
-            raise PacketRejected(ref.name, f"is larger than {limit // (1024 * 1024)} MB", "too-large")
+            raise too_large()
         if ref.kind == KIND_GDOC:
             request = svc.files().export_media(fileId=ref.source_id, mimeType=DOCX_MIME)
         else:
             request = svc.files().get_media(fileId=ref.source_id, supportsAllDrives=True)
         try:
-            return self.client.execute(request)
+            return self.client.download(request, limit, too_large)  # bounded: sizes change after listing
         except HttpError as e:
             reason = error_reason(e)
             if e.resp.status == 404:

@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 import google_auth_httplib2
 import httplib2
+import requests
 from google.auth.exceptions import RefreshError
 from googleapiclient.discovery import build_from_document
 from googleapiclient.errors import HttpError
@@ -175,6 +176,47 @@ class DriveClient:
                     found = on_retry()
                     if found is not None:
                         return found
+                return attempt()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def download(self, request, limit: int | None, too_large: Callable[[], BaseException]) -> bytes:
+        """The body of a media or export `request`, read in chunks and abandoned once it passes
+        `limit` bytes (`too_large()` is raised): httplib2 would hold a whole 3 GB body in memory,
+        and a Google Doc's export has no size to check beforehand. Retries as `execute` does."""
+        from google.auth.transport.requests import AuthorizedSession
+
+        method = getattr(request, "methodId", None) or "download"
+        session = getattr(self._local, "session", None)
+        if session is None:
+            self.service  # noqa: B018  (loads the credentials)
+            session = self._local.session = AuthorizedSession(self._credentials)
+
+        def attempt() -> bytes:
+            self.calls[method] += 1
+            try:
+                with session.get(request.uri, stream=True, timeout=self.cfg.timeout) as r:
+                    if r.status_code >= 400:
+                        raise HttpError(httplib2.Response({"status": r.status_code, **r.headers}), r.content[:65536],
+                                        uri=request.uri)
+                    declared = int(r.headers.get("Content-Length") or 0)
+                    if limit and declared > limit:
+                        raise too_large()
+                    body = bytearray()
+                    for chunk in r.iter_content(1 << 16):
+                        body += chunk
+                        if limit and len(body) > limit:
+                            raise too_large()
+                    return bytes(body)
+            except RefreshError:
+                where = ENV_TOKEN if os.environ.get(ENV_TOKEN) else "gdrive.credentials"
+                raise DriveAuthError(f"Drive rejected the credentials from {where} (expired or revoked?)") from None
+            except requests.Timeout as e:  # retryable, as httplib2's transport errors are
+                raise TimeoutError(type(e).__name__) from None
+            except requests.ConnectionError as e:
+                raise ConnectionError(type(e).__name__) from None
+
+        for att in self.retrying(method):
+            with att:
                 return attempt()
         raise AssertionError("unreachable")  # pragma: no cover
 

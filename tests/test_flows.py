@@ -206,6 +206,9 @@ def test_a_transient_failure_is_retried_then_quarantined_and_the_batch_goes_on(h
     with get_client(sync_client=True) as client:
         runs = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(any_=["review-gone.docx"])))
     assert [r.run_count for r in runs] == [3]  # first try + 2 retries
+    # Retries exhausted: the task itself ends Failed, its message the reason (class names only).
+    assert runs[0].state.is_failed() and runs[0].state.name == "Failed", runs[0].state
+    assert "TransientFailure: FileNotFoundError" in runs[0].state.message, runs[0].state.message
     from promolint.flows.ledger import Ledger
     assert not Ledger(out).is_current(gone)  # retried on the next run
 
@@ -330,3 +333,41 @@ def test_batch_over_a_missing_folder_is_a_one_line_usage_error(harness, tmp_path
     assert commands.run_batch(str(missing), tmp_path / "out", write_config(tmp_path / "c.yaml"), progress=False) == EXIT_USAGE
     assert buf.getvalue() == f"promolint: {missing}: no such file or folder\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_one_run_per_out_folder_a_cycle_and_a_watcher_take_turns(harness, folder, tmp_path):
+    """A cycle and a watcher on the same out folder (separate processes, as a served cycle and a
+    deployed watcher are): while the folder is held both wait and write nothing; released, they
+    run one after the other, so every packet is reviewed once (without the lock, twice)."""
+    from tenacity import retry, stop_after_delay, wait_fixed
+
+    from promolint.flows.core import out_lock
+    from promolint.flows.flows import WAITING
+
+    out, cfg = tmp_path / "out", write_config(tmp_path / "c.yaml", settle_seconds=0.1)
+    code = ("import json, sys; import promolint.flows.flows as ff; "
+            "print('RESULT', json.dumps(getattr(ff, sys.argv[1])(*sys.argv[2:])), flush=True)")
+    runs = {}
+
+    @retry(stop=stop_after_delay(240), wait=wait_fixed(0.5), reraise=True)
+    def waiting(name):
+        log, proc = runs[name]
+        assert proc.poll() is None, log.read_text()[-2000:]  # it must wait, not finish or fail
+        assert WAITING in log.read_text()
+
+    with out_lock(out):  # another run holds the folder
+        for name in ("review_cycle", "watch_folder"):
+            log = tmp_path / f"{name}.log"
+            with log.open("w") as sink:
+                runs[name] = (log, subprocess.Popen([sys.executable, "-c", code, name, str(folder), str(out), str(cfg)],
+                                                    env={**os.environ, **harness["env"]}, stdout=sink,
+                                                    stderr=subprocess.STDOUT))
+        for name in runs:
+            waiting(name)
+        assert outputs(out) == {}  # nobody wrote while the folder was held
+    counts = {}
+    for name, (log, proc) in runs.items():
+        assert proc.wait(timeout=300) == 0, log.read_text()[-2000:]
+        counts[name] = json.loads(next(line for line in log.read_text().splitlines() if line.startswith("RESULT "))[7:])
+    assert counts["review_cycle"]["reviewed_this_run"] + counts["watch_folder"]["reviewed"] == 3, counts
+    assert len(list(out.rglob("*.annotated.docx"))) == 3

@@ -135,14 +135,24 @@ def test_watch_poll_serves_the_interval_deployment(server, tmp_path):
         stop(serving)
 
 
-def deploy(env: dict) -> None:
+def deploy(env: dict, prefect_file: Path | None = None) -> None:
     """`prefect --no-prompt deploy --all` from the repo; one retry (a loaded server can time a request out)."""
+    extra = ["--prefect-file", str(prefect_file)] if prefect_file else []
     for attempt in range(2):
-        deployed = subprocess.run([PREFECT, "--no-prompt", "deploy", "--all"], cwd=REPO, env=env, capture_output=True,
-                                  text=True, timeout=300)
+        deployed = subprocess.run([PREFECT, "--no-prompt", "deploy", "--all", *extra], cwd=REPO, env=env,
+                                  capture_output=True, text=True, timeout=300)
         if deployed.returncode == 0:
             return
     raise AssertionError(deployed.stdout[-3000:] + deployed.stderr[-3000:])
+
+
+def deploy_and_start_worker(env: dict, cwd: Path, prefect_file: Path | None = None) -> subprocess.Popen:
+    """The process work pool, the deployments of `prefect_file` (default: the repo's), one worker."""
+    subprocess.run([PREFECT, "work-pool", "create", "promolint-local", "--type", "process", "--overwrite"], env=env,
+                   check=True, capture_output=True, timeout=120)
+    deploy(env, prefect_file)
+    return subprocess.Popen([PREFECT, "worker", "start", "--pool", "promolint-local", "--limit", "1"], env=env,
+                            cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def test_process_work_pool_with_dask_runner_from_prefect_yaml(server, tmp_path):
@@ -156,11 +166,7 @@ def test_process_work_pool_with_dask_runner_from_prefect_yaml(server, tmp_path):
                                    "flows": {"task_runner": "dask", "dask_workers": 2}}))
     env = {**server["env"], "PROMOLINT_REPO": str(REPO), "PROMOLINT_SOURCE": str(src), "PROMOLINT_OUT": str(out),
            "PROMOLINT_CONFIG": str(cfg)}
-    subprocess.run([PREFECT, "work-pool", "create", "promolint-local", "--type", "process", "--overwrite"], env=env,
-                   check=True, capture_output=True, timeout=120)
-    deploy(env)
-    worker = subprocess.Popen([PREFECT, "worker", "start", "--pool", "promolint-local", "--limit", "1"], env=env,
-                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    worker = deploy_and_start_worker(env, tmp_path)
     try:
         run = run_and_wait(env, "review-cycle/promolint-cycle", out)
         assert run.state.is_completed(), run.state
@@ -201,3 +207,25 @@ def test_interval_watcher_runs_on_its_schedule_with_nobody_triggering_it(server,
         assert sorted(p.name for p in out.glob("Author */*.annotated.docx")) == ["p0.annotated.docx", "p1.annotated.docx"]
     finally:
         stop(serving)
+
+
+def test_deployed_watcher_runs_on_its_schedule_on_a_work_pool(server, tmp_path):
+    """prefect.yaml's watcher, deployed to a process work pool (its interval shortened to 5 s in a
+    copy): the server's scheduler creates its runs and the worker runs them, nobody triggers."""
+    src, out = packets(tmp_path / "in", 2), tmp_path / "out"
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump({"flows": {"settle_seconds": 0.1}}))
+    spec = yaml.safe_load((REPO / "prefect.yaml").read_text())
+    [watch] = [d for d in spec["deployments"] if d["name"] == "promolint-watch"]
+    spec["deployments"] = [{**watch, "schedules": [{"interval": 5, "active": True}]}]
+    prefect_file = tmp_path / "prefect.yaml"
+    prefect_file.write_text(yaml.safe_dump(spec))
+    env = {**server["env"], "PROMOLINT_REPO": str(REPO), "PROMOLINT_SOURCE": str(src), "PROMOLINT_OUT": str(out),
+           "PROMOLINT_CONFIG": str(cfg), "PREFECT_WORKER_QUERY_SECONDS": "2"}
+    worker = deploy_and_start_worker(env, tmp_path, prefect_file)
+    try:
+        run = scheduled_run_completed(server["url"], "promolint-watch", out)
+        assert run.state.is_completed(), run.state
+        assert sorted(p.name for p in out.glob("Author */*.annotated.docx")) == ["p0.annotated.docx", "p1.annotated.docx"]
+    finally:
+        stop(worker)

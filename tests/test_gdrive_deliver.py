@@ -207,3 +207,44 @@ def test_429_on_create_then_success(drive):
     drive.fail("drive.files.create", 429, retry_after="3")
     dest.deliver(ref, files_for(ref), None)
     assert len(outputs_in(drive, folder)) == 2 and sleeps == [3.0]
+
+
+def test_a_re_review_replaces_the_previous_outputs_in_place(drive):
+    """An edited packet's next review updates the same two files (same ids, so the author's links
+    and sharing keep working) instead of leaving the old pair beside a new one. The destination
+    here has no source cache: what it needs travels on the PacketRef, as to a worker process."""
+    folder = drive.add_folder("Packets")
+    pid = drive.add_file("jane-doe.docx", folder, b"v1", owner="jane@example.com")
+    review_all(*open_pair(folder))
+    first = {f["appProperties"][O_ROLE]: f["id"] for f in outputs_in(drive, folder)}
+
+    for edit in (b"v2", b"v3"):
+        drive.edit(pid, edit, by="jane@example.com")
+        src, _ = open_pair(folder)
+        [ref] = [i for i in src.list() if isinstance(i, PacketRef)]  # changed: offered again
+        dest = GDriveDestination(src.client)
+        src.fetch(ref)
+        dest.deliver(ref, files_for(ref, annotated=b"ANNOTATED-" + edit), None)
+
+    outs = {f["appProperties"][O_ROLE]: f for f in outputs_in(drive, folder)}
+    assert len(outputs_in(drive, folder)) == 2 and {r: f["id"] for r, f in outs.items()} == first
+    assert drive.content[first["annotated"]] == b"ANNOTATED-v3"
+    assert outs["annotated"]["appProperties"]["promolintRev"] == drive.files[pid]["headRevisionId"]
+    assert [p["emailAddress"] for p in drive.permissions[first["annotated"]]] == ["jane@example.com"]
+    props = drive.files[pid]["appProperties"]
+    assert (props[P_ANNOTATED], props[P_FEEDBACK]) == (first["annotated"], first["feedback"])
+    assert props[P_REV] == drive.files[pid]["headRevisionId"]
+
+
+def test_a_trashed_previous_output_is_not_reused(drive):
+    """The author trashed the old review: the next one is a new file, the trashed one untouched."""
+    folder = drive.add_folder("Packets")
+    pid = drive.add_file("a.docx", folder, b"v1", owner="a@example.com")
+    review_all(*open_pair(folder))
+    old = {f["appProperties"][O_ROLE]: f["id"] for f in outputs_in(drive, folder)}
+    drive.trash(old["annotated"])
+    drive.edit(pid, b"v2", by="a@example.com")
+    review_all(*open_pair(folder))
+    live = {f["appProperties"][O_ROLE]: f["id"] for f in outputs_in(drive, folder) if not f["trashed"]}
+    assert live["feedback"] == old["feedback"] and live["annotated"] != old["annotated"]
+    assert drive.content[old["annotated"]] == OUTPUTS["annotated"] and drive.files[old["annotated"]]["trashed"]

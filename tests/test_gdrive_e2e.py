@@ -138,3 +138,31 @@ def test_real_review_outputs_round_trip_through_drive(drive, tmp_path):
         assert "word/comments.xml" in z.namelist()
     assert drive.files[pid]["appProperties"][P_REV] == ref.version
     assert drive.total_calls == 2 + 6   # folder + list, then 6 for the packet
+
+
+@pytest.mark.slow
+def test_an_edited_packet_is_re_reviewed_into_the_same_drive_files(drive, tmp_path):
+    """`promolint review gdrive://...` after the author edits the Doc: the annotated copy and the
+    feedback the author already has are updated (same ids, new content), not joined by a new pair."""
+    folder = drive.add_folder("Packets")
+    pid = drive.add_file("Dana Reyes packet", folder, packet_bytes(tmp_path, "a.docx", "Dana Reyes"), mime=DOC_MIME,
+                         owner="dana@example.com")
+    env = {"PROMOLINT_DRIVE_ROOT_URL": drive.root_url, "PROMOLINT_DRIVE_TOKEN": drive.token}
+
+    def outputs() -> dict[str, str]:
+        return {f["appProperties"][O_ROLE]: f["id"] for f in drive.children(folder) if f["appProperties"].get(O_ROLE)}
+
+    assert run_cli("review", f"gdrive://{folder}", "--out", tmp_path / "out", env=env).returncode == 0
+    first = outputs()
+    before = drive.content[first["annotated"]]
+    edited = build_packet(tmp_path / "b.docx", ["I led the ledger migration and cut incidents by 40% across 3 teams."],
+                          author="Dana Reyes").read_bytes()
+    drive.edit(pid, edited, by="dana@example.com")
+    r = run_cli("review", f"gdrive://{folder}", "--out", tmp_path / "out", env=env)
+    assert r.returncode == 0, r.stderr
+    assert outputs() == first and len([f for f in drive.children(folder) if f["appProperties"].get(O_ROLE)]) == 2
+    assert drive.content[first["annotated"]] != before
+    with zipfile.ZipFile(io.BytesIO(drive.content[first["annotated"]])) as z:
+        assert b"ledger migration" in z.read("word/document.xml")  # the new review's copy
+    props = drive.files[pid]["appProperties"]
+    assert (props[P_ANNOTATED], props[P_FEEDBACK]) == (first["annotated"], first["feedback"])

@@ -107,7 +107,7 @@ def test_event_mode_reviews_a_file_dropped_into_the_watched_folder(harness, tmp_
         except subprocess.TimeoutExpired:
             proc.kill()
             code = proc.wait()
-    assert code in (0, -signal.SIGINT), proc.stderr.read()[-2000:]
+    assert code == 130, proc.stderr.read()[-2000:]  # Ctrl-C: the shell's code for SIGINT, not success
 
 
 def test_drive_watcher_reads_the_change_feed_and_saves_its_position(harness, drive, tmp_path):
@@ -135,4 +135,46 @@ def test_drive_watcher_reads_the_change_feed_and_saves_its_position(harness, dri
     drive.reset_counts()
     counts = watch_folder(spec, str(out), cfg)
     assert counts["reviewed"] == 1 and counts["unchanged"] == 0
-    assert drive.total_calls == 1 + 6, drive.calls         # 1 changes.list + 6 for the revised packet, 0 for Ben's
+    # 1 changes.list + 8 for the revised packet (download, 2 checks that the previous outputs are
+    # still ours, 2 in-place updates, 2 shares, the packet's mark), 0 for Ben's.
+    assert drive.total_calls == 1 + 8, drive.calls
+    assert len([f for f in drive.children(folder) if f["appProperties"].get("promolintRole")]) == 4  # replaced, not added
+
+
+@pytest.mark.parametrize("once", [True, False])
+def test_watching_a_folder_that_does_not_exist_names_it_and_exits_2(tmp_path, once):
+    """It used to exit 0 having done nothing; nothing is written for a run that could not start."""
+    missing, out = tmp_path / "no" / "such-folder", tmp_path / "out"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}  # fails before any server is needed
+    r = subprocess.run([str(PROMOLINT), "watch", str(missing), "--out", str(out), *(["--once"] if once else [])],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip() == f"promolint: {missing}: no such file or folder"
+    assert not out.exists()
+
+
+def _cli_on_one_packet(src: Path, command: str, out: Path) -> subprocess.CompletedProcess:
+    """`promolint batch|watch --once SRC --out OUT` over one packet, with no Prefect server given."""
+    src.mkdir()
+    build_packet(src / "p.docx", CLAIMS, author="Ana Lima")
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    return subprocess.run([str(PROMOLINT), command, str(src), "--out", str(out), *(["--once"] if command == "watch" else [])],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.mark.parametrize("command", ["batch", "watch"])
+def test_out_equal_to_the_source_folder_is_refused_by_batch_and_watch(tmp_path, command):
+    """As `review` does: the next run would list the cycle summary and author folders as packets."""
+    src = tmp_path / "in"
+    r = _cli_on_one_packet(src, command, src)
+    assert r.returncode == 2, r.stderr
+    assert "--out is the folder being reviewed" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in src.iterdir()) == ["p.docx"]
+
+
+@pytest.mark.parametrize("command", ["batch", "watch"])
+def test_an_out_folder_that_cannot_be_made_is_one_line_and_exit_5(tmp_path, command):
+    """/sys refuses every mkdir, root included: one line naming the folder, the README's exit 5."""
+    r = _cli_on_one_packet(tmp_path / "in", command, Path("/sys/promolint-out"))
+    assert r.returncode == 5, r.stderr
+    assert r.stderr.strip().splitlines() == ["promolint: /sys/promolint-out: cannot write (Operation not permitted)"]

@@ -610,7 +610,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        self.wfile.write(payload)
+        try:
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):  # a client that stops reading (a download over its limit)
+            self.close_connection = True
 
     def _fault(self, key: str) -> Fault | None:
         d = self.double
