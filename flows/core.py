@@ -9,7 +9,7 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from promolint.config import Config, load_config
 from promolint.errors import SourceError
@@ -17,6 +17,9 @@ from promolint.deliver.local import write_atomic
 from promolint.flows.ledger import LEDGER_DIR, Ledger
 from promolint.pipeline import PacketResult, result_from_ledger, review_ref, skipped_result
 from promolint.sources import PacketRef, Skipped, Source, open_source
+
+if TYPE_CHECKING:
+    from promolint.workers import ReviewPool
 
 __all__ = ["PacketResult", "TransientFailure", "cached_config", "cached_source", "check_source", "clean_partial_writes", "list_source",
            "pending", "process_packet", "record_failure", "result_from_ledger", "save_watch_state", "skipped_results",
@@ -51,11 +54,16 @@ def check_source(source: Source) -> None:
 
 
 def process_packet(source: Source, ref: PacketRef, out_root: Path, config: Config, ledger: Ledger | None = None,
-                   force: bool = False) -> PacketResult:
-    """`review_ref` with this output root's ledger and folder layout. Idempotent per (source id,
-    version); a transient failure raises TransientFailure so Prefect retries it."""
-    result = review_ref(source, ref, config, Path(out_root), ledger=ledger or Ledger(out_root),
-                        per_author=config.delivery.per_author_folders, force=force)
+                   force: bool = False, pool: "ReviewPool | None" = None, spec: str | None = None) -> PacketResult:
+    """`review_ref` with this output root's ledger and folder layout, in a worker of `pool` (which
+    opens `spec` itself) when given. Idempotent per (source id, version); a transient failure raises
+    TransientFailure so Prefect retries it."""
+    per_author = config.delivery.per_author_folders
+    if pool is not None and spec is not None:
+        result = pool.review(spec, ref, Path(out_root), ledger=True, per_author=per_author, force=force)
+    else:
+        result = review_ref(source, ref, config, Path(out_root), ledger=ledger or Ledger(out_root),
+                            per_author=per_author, force=force)
     if result.status == "failed" and result.code == "transient":
         raise TransientFailure(result.error)
     return result

@@ -60,6 +60,8 @@ class LimitsConfig(_Strict):
     max_paragraphs: int = 60_000
     max_chars: int = 2_000_000
     timeout_seconds: float = 120.0
+    memory_mb: int = 2048              # address space a review may add to its worker process (0: no cap)
+    workers: int = 0                   # review processes (0: one per CPU core)
 
 
 class DeliveryConfig(_Strict):
