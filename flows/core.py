@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
@@ -21,8 +22,8 @@ from promolint.sources import PacketRef, Skipped, Source, open_source
 if TYPE_CHECKING:
     from promolint.workers import ReviewPool
 
-__all__ = ["PacketResult", "TransientFailure", "cached_config", "cached_source", "check_source", "clean_partial_writes", "list_source",
-           "pending", "process_packet", "record_failure", "result_from_ledger", "save_watch_state", "skipped_results",
+__all__ = ["PacketResult", "TransientFailure", "cached_config", "cached_source", "check_source", "chunk_size", "clean_partial_writes", "list_source",
+           "pending", "process_chunk", "process_packet", "record_failure", "result_from_ledger", "save_watch_state", "skipped_results",
            "source_changes"]
 
 
@@ -67,6 +68,38 @@ def process_packet(source: Source, ref: PacketRef, out_root: Path, config: Confi
     if result.status == "failed" and result.code == "transient":
         raise TransientFailure(result.error)
     return result
+
+
+def process_chunk(pool: "ReviewPool", spec: str, refs: list[PacketRef], out_root: Path, config: Config,
+                  force: bool = False) -> list[PacketResult]:
+    """Several packets in one task, all in flight on the pool at once; each transient failure is
+    retried on its own (flows.retries, flows.retry_delay_seconds), then quarantined."""
+    fc, out_root = config.flows, Path(out_root)
+    kw = dict(ledger=True, per_author=config.delivery.per_author_folders, force=force)
+    results: dict[int, PacketResult] = {}
+    todo = list(range(len(refs)))
+    for attempt in range(fc.retries + 1):
+        futures = {i: pool.submit(spec, refs[i], out_root, **kw) for i in todo}
+        todo = []
+        for i, fut in futures.items():
+            r = pool.result(fut, refs[i], out_root, ledger=True)
+            if r.status == "failed" and r.code == "transient":
+                if attempt == fc.retries:
+                    r = record_failure(out_root, refs[i], TransientFailure(r.error))
+                else:
+                    todo.append(i)
+                    continue
+            results[i] = r
+        if not todo:
+            break
+        time.sleep(fc.retry_delay_seconds)
+    return [results[i] for i in range(len(refs))]
+
+
+def chunk_size(config: Config, packets: int, workers: int) -> int:
+    """flows.chunk_size, or (0) about 8 tasks per worker: task overhead is paid per chunk, while
+    small cycles keep one task per packet."""
+    return config.flows.chunk_size or max(1, packets // (8 * workers))
 
 
 def skipped_results(skipped: list[Skipped], ledger: Ledger) -> list[PacketResult]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable
@@ -19,9 +20,10 @@ from prefect.futures import as_completed
 from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from promolint.flows.core import (PacketResult, cached_config, cached_source, check_source, clean_partial_writes,
-                                  list_source, pending, process_packet, record_failure, result_from_ledger,
-                                  save_watch_state, skipped_results, source_changes)
+from promolint.flows.core import (PacketResult, cached_config, cached_source, check_source, chunk_size,
+                                  clean_partial_writes, list_source, pending, process_chunk, process_packet,
+                                  record_failure, result_from_ledger, save_watch_state, skipped_results,
+                                  source_changes)
 from promolint.flows.ledger import Ledger
 from promolint.flows.settings import summary_formats
 from promolint.flows.summary import build_summary, render_markdown, write_summary
@@ -115,22 +117,43 @@ def review_packet(ref: PacketRef, source: str, out: str, config_path: str | None
     return packet_state(result) if isinstance(result, PacketResult) else state
 
 
+@task(name="review-packets", task_run_name="review-{refs[0].name}-and-more", persist_result=False,
+      cache_policy=NO_CACHE, retries=0)
+def review_chunk_task(refs: list[PacketRef], source: str, out: str, config_path: str | None = None) -> State:
+    """A chunk of packets on the flow's review pool, each retried on its own (process_chunk)."""
+    results = process_chunk(active_pool(), source, refs, Path(out), cached_config(config_path))
+    codes = Counter(r.code or r.status for r in results if r.status in ("rejected", "failed"))
+    get_run_logger().info("%d packets: %s", len(results), dict(Counter(r.status for r in results)))
+    return Completed(data=results, message=", ".join(f"{n} {c}" for c, n in sorted(codes.items())) or None)
+
+
 @flow(name="review-batch", persist_result=False)
 def review_batch(refs: list[PacketRef], source: str, out: str, config_path: str | None = None) -> list[PacketResult]:
     """Maps packets over the configured task runner: threads that hand each packet to a review
-    process (promolint.workers), or Dask processes."""
-    fc = cached_config(config_path).flows
-    reviewer = review_packet_task.with_options(retries=fc.retries, retry_delay_seconds=fc.retry_delay_seconds)
+    process (promolint.workers), one task per packet or per chunk of packets; or Dask processes."""
+    config = cached_config(config_path)
+    fc = config.flows
     results = []
-    with review_pool(config_path):
-        futures = reviewer.map(refs, unmapped(source), unmapped(out), unmapped(config_path))
-        by_id = {f.task_run_id: r for f, r in zip(futures, refs)}
+    with review_pool(config_path) as pool:
+        size = chunk_size(config, len(refs), pool.size) if pool is not None else 1
+        if size > 1:
+            chunks = [refs[i:i + size] for i in range(0, len(refs), size)]
+            futures = review_chunk_task.map(chunks, unmapped(source), unmapped(out), unmapped(config_path))
+        else:
+            reviewer = review_packet_task.with_options(retries=fc.retries, retry_delay_seconds=fc.retry_delay_seconds)
+            chunks = [[r] for r in refs]
+            futures = reviewer.map(refs, unmapped(source), unmapped(out), unmapped(config_path))
+        by_id = {f.task_run_id: c for f, c in zip(futures, chunks)}
         for fut in as_completed(futures):
             res = fut.result(raise_on_failure=False)
-            if not isinstance(res, PacketResult):  # retries exhausted: quarantined, the batch goes on
-                res = record_failure(Path(out), by_id[fut.task_run_id], res if isinstance(res, BaseException) else None)
-            results.append(res)
-            _notify(res)
+            if isinstance(res, PacketResult):
+                res = [res]
+            elif not isinstance(res, list):  # retries exhausted: quarantined, the batch goes on
+                exc = res if isinstance(res, BaseException) else None
+                res = [record_failure(Path(out), r, exc) for r in by_id[fut.task_run_id]]
+            for r in res:
+                results.append(r)
+                _notify(r)
     return results
 
 

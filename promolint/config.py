@@ -115,6 +115,7 @@ class FlowsConfig(_Strict):
     concurrency: int = 4               # packets in flight at once
     task_runner: str = "thread"        # thread | dask
     dask_workers: int = 2              # processes when task_runner is dask
+    chunk_size: int = 0                # packets per task (0: about 8 tasks per review worker)
     retries: int = 2                   # transient failures only (I/O, timeouts)
     retry_delay_seconds: float = 2.0
     settle_seconds: float = 2.0        # a watched file must keep size and mtime this long

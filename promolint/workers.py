@@ -89,9 +89,13 @@ def _hit_cap(peak_before: int) -> bool:
     return peak > peak_before and peak >= _cap - _worker_config.limits.memory_mb * 1024 * 1024 // 10
 
 
-def _init_worker(config: Config) -> None:
+def _init_worker(config: Config, env: dict[str, str], cwd: str) -> None:
     global _worker_config, _cap
     _worker_config = config
+    # A forkserver keeps the environment and folder it started with: take the parent's of now.
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent handles it
     _die_with_parent()
     warm(config)
@@ -165,7 +169,8 @@ class ReviewPool:
         self.size = workers or worker_count(config)
         self.timeout = hard_timeout(config)
         self.wait = wait  # False: a command about to exit does not wait for the workers to be reaped
-        self._pool = ProcessPool(max_workers=self.size, initializer=_init_worker, initargs=(config,),
+        self._pool = ProcessPool(max_workers=self.size, initializer=_init_worker,
+                                 initargs=(config, dict(os.environ), os.getcwd()),
                                  context=_context())
 
     def submit(self, spec: str, ref: "PacketRef", out_root: Path, *, ledger: bool = False, per_author: bool = False,

@@ -31,7 +31,7 @@ def hostile_analysis(monkeypatch):
 
 
 def _config(path, **limits):
-    path.write_text(yaml.safe_dump({"limits": {"timeout_seconds": 1, "memory_mb": 256, **limits},
+    path.write_text(yaml.safe_dump({"limits": {"timeout_seconds": 5, "memory_mb": 256, **limits},
                                     "output": {"formats": ["md"]},
                                     "flows": {"retries": 0, "retry_delay_seconds": 0}}))
     return path
@@ -54,7 +54,7 @@ def test_review_stops_a_hanging_and_a_hoarding_packet_and_reviews_the_rest(tmp_p
     res = CliRunner().invoke(app, ["review", str(src), "--out", str(out), "--config", str(_config(tmp_path / "c.yaml"))])
     text = res.output
     assert res.exit_code == EXIT_REJECTED, text
-    assert "hang.docx: rejected: took longer than 1 seconds to review and was stopped" in text
+    assert "hang.docx: rejected: took longer than 5 seconds to review and was stopped" in text
     assert "hog.docx: rejected: needed more than 256 MB of memory to review and was stopped" in text
     assert "reviewed 2, rejected 2" in text
     assert {p.name for p in out.glob("*.findings.json")} == {"ann.findings.json", "zed.findings.json"}
@@ -80,7 +80,7 @@ def test_a_rule_that_backtracks_forever_is_a_timeout_for_that_packet_only(tmp_pa
     out = tmp_path / "out"
     proc = run_cli("review", src, "--out", out, "--config", cfg, timeout=120)
     assert proc.returncode == EXIT_REJECTED, proc.stderr
-    assert "wild.docx: rejected: took longer than 1 seconds to review and was stopped" in proc.stderr
+    assert "wild.docx: rejected: took longer than 5 seconds to review and was stopped" in proc.stderr
     assert "calm.docx: 2 claims" in proc.stderr
     assert (out / "calm.findings.json").exists() and not (out / "wild.findings.json").exists()
 
@@ -109,3 +109,37 @@ def test_batch_reviews_every_good_packet_beside_hostile_ones(harness, tmp_path, 
     assert len(list(out.rglob("*.findings.json"))) == 2
     assert not list(out.rglob("*.part"))
 
+
+
+def test_chunked_tasks_retry_each_packet_and_quarantine_only_the_one_that_keeps_failing(harness, tmp_path,
+                                                                                          hostile_analysis):
+    """Packets in chunks (one Prefect task per chunk): a packet whose file is gone is retried on
+    its own and quarantined; a hanging one is stopped; the others in its chunk are reviewed."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId, TaskRunFilter
+
+    from promolint.flows.flows import review_batch
+    from promolint.flows.ledger import Ledger
+    from promolint.sources import PacketRef, open_source
+
+    src, out = _folder(tmp_path), tmp_path / "out"
+    cfg = _config(tmp_path / "c.yaml")
+    data = yaml.safe_load(cfg.read_text())
+    data["flows"].update(chunk_size=2, retries=2)
+    cfg.write_text(yaml.safe_dump(data))
+    refs = sorted(open_source(str(src)).list(), key=lambda r: r.name)
+    gone = PacketRef(source_id=str(src / "gone.docx"), name="gone.docx", version="0" * 64)
+    state = review_batch([gone, *refs], str(src), str(out), str(cfg), return_state=True)
+    results = {r.name: r for r in state.result()}
+    assert results["gone.docx"].status == "failed"
+    assert results["gone.docx"].reason == "failed after retries (FileNotFoundError)"
+    assert (results["hang.docx"].code, results["hog.docx"].code) == ("timeout", "too-large")
+    assert results["ann.docx"].status == results["zed.docx"].status == "reviewed"
+    assert not Ledger(out).is_current(gone)
+    with get_client(sync_client=True) as client:
+        subs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[state.state_details.flow_run_id])))
+        ids = [state.state_details.flow_run_id, *(r.id for r in subs)]
+        tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id={"any_": ids}), task_run_filter=TaskRunFilter())
+    names = sorted(t.name for t in tasks if t.name.startswith("review-"))
+    assert names == ["review-gone.docx-and-more", "review-hang.docx-and-more", "review-zed.docx-and-more"], names

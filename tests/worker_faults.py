@@ -10,10 +10,10 @@ import time
 from promolint.workers import _init_worker as _real_init
 
 
-def init_hostile(config) -> None:
+def init_hostile(config, *args) -> None:
     import promolint.analysis as analysis
 
-    _real_init(config)
+    _real_init(config, *args)
     real = analysis.analyze
 
     def analyze(packet, cfg):
