@@ -8,6 +8,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m compileall -q promolint extractors analysis annotate render sources deliver flows  # as a wheel install does
 	touch $(STAMP)
 
 .PHONY: install review-examples test test-wheel bench quality

@@ -178,13 +178,53 @@ def _tidy(text: str) -> str:
     return _NESTED_SLOT.sub("", _QUOTED_SLOT.sub('"this work"', text))
 
 
+# What the author wrote after a match is quoted back only as a whole phrase: links, @tags, markup
+# and emoji drop out, the phrase ends before the next preposition, conjunction or relative word,
+# and a phrase that would still end on a function word (or run past `max_words`) is not quoted at all.
+_LINKS = re.compile(r"https?://\S+|www\.\S+|(?<!\w)@[\w/.-]+|\[[ xX]?\]")
+_NOISE = re.compile(r"\*\*|__|[^\w\s'’&%$€£/.+#-]")
+_CUT = frozenset(
+    "from to for with by in on at into onto over under across through via using based about after before "
+    "during without within between against as like than and or but so because while that which who whom "
+    "whose where when if then - – — : since until upon per including such along how why what whether".split())
+_DANGLING = frozenset("a an the of my our your their his her its this that these those some any each every "
+                      "more most very new old other several many few all both first second last next major key main "
+                      "critical".split())
+_LEAD_PREP = frozenset("with from across between about among".split())
+_BY_ME = re.compile(r"^\s*by\s+(?:me|myself)\b", re.IGNORECASE)
+_WH = frozenset("how why what whether".split())
+# An auxiliary or modal inside the tail means a clause began ("an example people can see"): no phrase.
+_AUX = frozenset("is are was were be been being am has have had can could will would should may might must "
+                 "do does did".split())
+
+
 def _rest(text: str, end: int, max_words: int = 8) -> str:
-    tail = text[end:].strip()
+    tail = _BY_ME.sub("", _LINKS.sub(" ", text[end:])).strip()
     m = _REST_STOP.search(tail)
     if m:
         tail = tail[: m.start()]
-    words = tail.split()
-    return " ".join(words[:max_words]).strip()
+    words = _NOISE.sub(" ", tail).split()
+    if len(words) > 1 and words[0].lower() in _LEAD_PREP:
+        words = words[1:]  # "helped with the rewrite": the phrase is "the rewrite"
+    for i, w in enumerate(words):
+        low = w.lower()
+        # A participle after a noun starts a modifier clause ("an answer pointing to", "instances managed by").
+        nxt = words[i + 1].lower() if i + 1 < len(words) else ""
+        if i and (low in _CUT or (low.endswith("ing") and len(low) > 5 and words[i - 1].lower() not in _DANGLING
+                                  and (nxt in _CUT or nxt in _DANGLING or nxt in _WH))):
+            words = words[:i]
+            break
+        if low in _AUX:
+            return ""
+    if len(words) > max_words:
+        return ""
+    while words and (words[-1].lower() in _DANGLING or words[-1].lower() in _CUT):
+        words.pop()
+    return " ".join(words).strip(" .'’-")
+
+
+# A partner named by a pronoun reads as a subject in "{partner} owned <their part>".
+_SUBJECT = {"him": "he", "her": "she", "them": "they", "me": "I", "us": "we", "people": "they", "others": "they"}
 
 
 def _vars(text: str, m: re.Match) -> tuple[dict[str, str], int, int]:
@@ -199,7 +239,7 @@ def _vars(text: str, m: re.Match) -> tuple[dict[str, str], int, int]:
     vars_["rest"] = _rest(text, end if "partner" not in groups else m.end())
     obj = _LEAD_TO_VERB.sub("", vars_["rest"])
     vars_["object"] = obj or vars_["rest"]
-    vars_.setdefault("partner", "the other team")
+    vars_["partner"] = _SUBJECT.get(vars_.get("partner", "").lower(), vars_.get("partner") or "the other team")
     if "verb" in groups:
         vars_["verb"] = groups["verb"]
     return vars_, start, end

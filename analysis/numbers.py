@@ -387,4 +387,6 @@ def summarize(qs: list[Quantity]) -> dict[str, bool]:
         "business_number": any(q.business for q in qs),
         "engineering_number": any(q.engineering for q in qs),
         "baseline_number": any(q.baseline and q.kind not in ("count",) for q in qs),
+        # A number that measures something: not a bare count of unknown things ("two candidates", "Node 12.4").
+        "measured_number": any(q.kind != "count" or q.business or q.engineering for q in qs),
     }

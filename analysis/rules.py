@@ -26,7 +26,7 @@ from promolint.errors import ConfigError
 
 SHAPES = {"existence", "occurrence", "number", "story", "packet"}
 SEVERITIES = ("info", "warning", "error")
-COMPUTED_SIGNALS = {"has_number", "business_number", "engineering_number", "baseline_number"}
+COMPUTED_SIGNALS = {"has_number", "business_number", "engineering_number", "baseline_number", "measured_number"}
 RATIONALE_LINK = "rationale.md#"  # config/rationale.md, shipped as package data
 
 

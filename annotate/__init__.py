@@ -1,13 +1,12 @@
 """Write promolint's findings into a copy of the packet as Word comments."""
 from __future__ import annotations
 
-import io
-
 from docx.document import Document
 
 from promolint.annotate.comments import add_claim_comments, remove_comments_by
 from promolint.extractors import open_document
 from promolint.config import Config
+from promolint.docxsave import docx_bytes
 from promolint.model import Review
 
 __all__ = ["annotate", "annotate_document", "remove_comments_by"]
@@ -23,6 +22,4 @@ def annotate_document(document: Document, review: Review, config: Config) -> byt
     author = config.output.comment_author
     remove_comments_by(document, author)
     add_claim_comments(document, review.claims, author, config.output.comment_initials)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return docx_bytes(document)  # document.save's parts, deflated at a faster level

@@ -36,10 +36,10 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9%$]+", " ", text.lower()).split())
 
 
-def real_claims(config, show: bool) -> None:
+def real_claims(config, show: bool, splits=SPLITS) -> None:
     """Weak recall and strong false-flag on other people's labelled sentences, per split and standard."""
     print("\n== real claims (tests/data/real/claims; holdout is scored, never tuned on)")
-    for split in SPLITS:
+    for split in splits:
         for standard in STANDARDS:
             rows = load_claims(split=split, standard=standard)
             if not rows:
@@ -53,19 +53,18 @@ def real_claims(config, show: bool) -> None:
                     print(f"  miss[{lab}] {rules} {text}")
 
 
-# A rewrite is garbled when a template variable leaked as its own name ("<rest>"), a slot is
-# unbalanced ("<my part of !>"), or a quoted fragment of the author's ends mid-phrase.
-_FIELDS = sorted({m for f in (ROOT / "config/rules").glob("*.yaml") for m in re.findall(r"\{(\w+)\}", f.read_text())})
-GARBLED = re.compile(r"<(?:%s)>|\{\w+\}|<[^<>]*[!?][^<>]*>|<[^>]*$|\"[^\"]*\b(?:of|the|a|an|and|to|with|from|for|managed|by)[,]?\"" % "|".join(_FIELDS))
+# A rewrite is garbled when a slot leaks, a quote is unbalanced or a quoted phrase of the author's
+# is a fragment (tests/rewrite_check.py, which the rewrite test uses too).
+from rewrite_check import problems as garbled_problems  # noqa: E402
 
 
-def real_packets(config, show: bool) -> None:
+def real_packets(config, show: bool, splits=SPLITS) -> None:
     """Per split: share of labelled weak claims whose sentences carry a comment, share of comments on
     labelled claims that sit on a strong one, and rewrite suggestions with a placeholder left in."""
     from promolint.extractors import extract_packet
 
     print("\n== real packets (tests/data/real/packets; holdout is scored, never tuned on)")
-    for split in SPLITS:
+    for split in splits:
         weak = [0, 0]
         comments = [0, 0]  # [wrong, all] over flagged sentences matched to a labelled claim
         garbled = 0
@@ -73,7 +72,7 @@ def real_packets(config, show: bool) -> None:
             review = analyze(extract_packet(p["docx"].read_bytes(), p["name"], config), config)
             sentences = [(_norm(c.text), c) for c in review.claims]
             for c in review.claims:
-                garbled += sum(bool(GARBLED.search(f.suggestion)) for f in c.findings)
+                garbled += sum(bool(garbled_problems(f.suggestion)) for f in c.findings)
             for exp in p.get("claims") or []:
                 key = _norm(exp["text"])
                 hits = [c for n, c in sentences if n and (n in key or key in n)]
@@ -190,12 +189,14 @@ def report(name: str, rows: list[dict], config, show: bool) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--show", action="store_true", help="print missed sentences")
+    ap.add_argument("--split", choices=SPLITS, help="score only this split of the real text (tune while tuning)")
     ap.add_argument("files", nargs="*")
     a = ap.parse_args(argv)
     config = load_config()
     if not a.files:
-        real_claims(config, a.show)
-        real_packets(config, a.show)
+        splits = (a.split,) if a.split else SPLITS
+        real_claims(config, a.show, splits)
+        real_packets(config, a.show, splits)
     sets = [(Path(f).name, read([f])) for f in a.files] if a.files else [("own set", read(OWN))]
     if not a.files and DEV.exists():
         sets.append(("shared dev set", read([DEV])))

@@ -530,6 +530,8 @@ def main(argv=None) -> int:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(report)
     say(f"wrote {output} and {raw} in {results['total_minutes']:.1f} min")
+    for ln in headline(results)[2:-2]:
+        say(ln)
     print(report)
     return 0
 
@@ -549,6 +551,21 @@ def _wall(cmd: list[str], env: dict, cpu: list | None = None) -> float:
     return wall
 
 
+def byte_compile() -> int:
+    """Byte-compile the package's source folders, as `pip install` does for a wheel: an editable
+    install leaves them uncompiled, and with PYTHONDONTWRITEBYTECODE set (as on this machine) every
+    fresh process would compile them again. Returns how many folders were compiled."""
+    import compileall
+    import tomllib
+
+    dirs = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-dir"].values()
+    done = 0
+    for d in sorted(set(dirs)):
+        if (REPO / d).is_dir() and compileall.compile_dir(str(REPO / d), quiet=1, maxlevels=0):
+            done += 1
+    return done
+
+
 def run_cold(meta: dict, work: Path, rounds: int) -> dict:
     """Wall time of whole processes, as a user runs them: `promolint review FILE`, `promolint
     --help`, and a `python -c` that loads and saves the file with python-docx (the floor). The
@@ -563,8 +580,9 @@ def run_cold(meta: dict, work: Path, rounds: int) -> dict:
              str(work / "cold_floor.docx")]
     helpc = [exe, "--help"]
     shutil.rmtree(cache, ignore_errors=True)
+    compiled = byte_compile()
     first = _wall(review, env)  # builds and writes the ruleset cache
-    res = {"file": meta["name"], "words": meta["words"], "first_review": first,
+    res = {"file": meta["name"], "words": meta["words"], "first_review": first, "byte_compiled_dirs": compiled,
            "review": [], "floor": [], "help": [], "cpu": {"review": [], "floor": [], "help": []}}
     for rnd in range(rounds):
         order = [("review", review), ("floor", floor), ("help", helpc)]
@@ -645,6 +663,34 @@ def _met(ok) -> str:
     return "n/a (not measured)" if ok is None else ("**met**" if ok else "**missed**")
 
 
+def headline(res: dict) -> list[str]:
+    """The single-packet figures side by side with their python-docx floor, measured in this run."""
+    s = res["sections"]
+    rows = []
+    co = s.get("cold")
+    if co:
+        rv, fl = med(co["review"]), med(co["floor"])
+        rows.append(f"| Cold `promolint review` ({co['words']} words, fresh process) | {rv:.2f} s | "
+                    f"{fl:.2f} s (fresh python-docx load+save process) | **{rv / fl:.1f}x** | 3x |")
+    e = s.get("e2e")
+    if e:
+        fl = [med(x) for x in e["floor"]]
+        ee = [med(x) for x in e["e2e"]]
+        ratios = [b / a for a, b in zip(fl, ee)]
+        pages = {r["name"]: r["pages"] for r in res.get("sample", [])}
+        i_med = sorted(range(len(ratios)), key=ratios.__getitem__)[len(ratios) // 2]
+        i_max = max(range(len(ratios)), key=ratios.__getitem__)
+        for label, i, r in (("median packet", i_med, med(ratios)), ("worst packet", i_max, ratios[i_max])):
+            name = Path(e["files"][i]).name
+            rows.append(f"| Warm end to end, {label} ({name}, {pages.get(name, '?')} pages) | {ee[i] * 1000:.0f} ms | "
+                        f"{fl[i] * 1000:.0f} ms (python-docx load+save, same file) | **{r:.1f}x** | 3x |")
+    if not rows:
+        return []
+    return ["## Headline: one packet vs python-docx", "",
+            "| Figure | promolint | python-docx floor | ratio | target |", "| --- | ---: | ---: | ---: | ---: |",
+            *rows, "", "Details and the per-packet table below.", ""]
+
+
 def render_report(res: dict) -> str:
     m, s = res["machine"], res["sections"]
     L = ["# Benchmarks", "",
@@ -660,6 +706,7 @@ def render_report(res: dict) -> str:
          f"- Run started {res['started']}, took {res.get('total_minutes', 0):.1f} min",
          "- Memory (`free -m`):", "", "```", m["free"], "```", "",
          f"Command: `{res['command']}` (`make bench`; `npm ci --prefix bench` first for write-good)", ""]
+    L += headline(res)
     c = res.get("corpus")
     if c:
         L += ["## Corpus", "",
@@ -705,7 +752,9 @@ def render_report(res: dict) -> str:
         L += ["## Cold single review (a fresh process)", "",
               f"`promolint review {co['file']}` ({co['words']} words) as a user runs it, whole-process wall time, "
               "vs a fresh `python -c` process that loads and saves the same file with python-docx. The first "
-              "review of the run builds the on-disk ruleset cache (`promolint/cache.py`); the others load it. "
+              "review of the run builds the on-disk caches (`promolint/cache.py`: rulesets, principles, the "
+              "stages' import-time patterns); the others load them. The package's modules are byte-compiled "
+              "first, as a wheel install does (an editable install does not). "
               f"Alternating order; median of {len(co['review'])}.", "",
               "| Process | wall s | vs python-docx process | CPU s | CPU vs python-docx |",
               "| --- | ---: | ---: | ---: | ---: |"]

@@ -56,7 +56,7 @@ def extract_document(document: Document, source: str, config: Config) -> Packet:
     _check_size(raw_blocks, source, config)
     match = HeadingMatcher(config.sections)
     blocks = assign_levels(raw_blocks, match)
-    sections = build_sections(blocks)
+    sections = build_sections(blocks, {r.block.index for r in raw_blocks if r.header_cell})
     template = looks_like_template(blocks, config.sections)
     owners, found, timeline = mark_reviewed(sections, match)
     if template:  # instructions and placeholders: nothing to review, the packet finding says why

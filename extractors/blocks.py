@@ -2,7 +2,9 @@
 
 Word heading styles and outline levels are trusted first; people who never use styles type
 their headings, so short all-bold lines, numbered title lines ("1. Impact", "II. Highlights"),
-ALL CAPS lines and lines that are exactly a "What You Did" alias count as pseudo-headings.
+ALL CAPS lines, short lines ending in a colon, lines underlined with '****' in pasted plain text,
+short lines at the margin over indented text, and lines that are exactly a "What You Did" alias
+count as pseudo-headings.
 Like reStructuredText adornments, each look gets the next level the first time it is seen.
 """
 from __future__ import annotations
@@ -23,6 +25,10 @@ _NUMBERED = re.compile(r"^(?:(\d{1,2})[.)]|([IVXLC]{1,5})[.)]|(\d{1,2}(?:\.\d{1,
 _SMALL_WORDS = {"a", "an", "and", "or", "of", "the", "to", "in", "on", "for", "at", "by", "with", "&"}
 _ON = {None, "1", "true", "on"}
 MAX_HEADING_WORDS = 8
+MAX_LARGE_HEADING_WORDS = 16  # a bold line typed larger than the body text may be a long title
+MAX_COLON_WORDS = 5  # "Q1:", "Key wins:" on a line of their own lead in what follows
+_TYPED_BULLET = re.compile(r"^\s*[*•·‣◦-]\s+\S")  # "* Shipped X" typed or pasted as plain text
+_UNDERLINE = re.compile(r"^([=*~#^+-])\1{2,}$")  # a plain-text underline (setext / RST): "*****"; "___" is a form blank
 _W_STYLE, _W_STYLE_ID, _W_DEFAULT, _W_TYPE = w("style"), w("styleId"), w("default"), w("type")
 
 
@@ -111,6 +117,8 @@ class RawBlock:
     in_table: bool
     real_heading: bool
     size: int = 0  # largest run font size in half-points (0: the style's default)
+    indent: int = 0  # left indent in twips: the paragraph's own, or its leading spaces/tabs as typed
+    header_cell: bool = False  # in a table's header row of column labels ("Goal | Status | Notes")
 
 
 def read_blocks(document: Document) -> list[RawBlock]:
@@ -130,12 +138,20 @@ def _read(index: int, p: etree._Element, styles: StyleSheet) -> RawBlock:
     level = _heading_level(p, style_id, styles)
     in_table = _in_table(p)
     kind = "heading" if level is not None else "table_cell" if in_table else (
-        "list_item" if _is_list(p, style_id, styles) else "paragraph")
+        "list_item" if _is_list(p, style_id, styles) or _TYPED_BULLET.match(text) else "paragraph")
     bold = bool(text.strip()) and all(
         _run_bold(piece.run, style_id, styles) for piece in pieces if piece.text.strip())
     block = Block(index=index, kind=kind, text=text, style=styles.name(style_id), level=level)
     size = max((_run_size(piece.run) for piece in pieces if piece.text.strip()), default=0)
-    return RawBlock(block, bold, in_table, level is not None, size)
+    return RawBlock(block, bold, in_table, level is not None, size, _indent(p, text),
+                    in_table and _header_cell(p))
+
+
+def _indent(p: etree._Element, text: str) -> int:
+    ind = p.find(f"{w('pPr')}/{w('ind')}")
+    own = _int((ind.get(w("left")) or ind.get(w("start"))) if ind is not None else None) or 0
+    typed = len(text) - len(text.lstrip(" \t"))
+    return own + 120 * (typed + 3 * text[:typed].count("\t"))  # a space ~ 6pt, a tab ~ 4 spaces
 
 
 def _run_size(r: etree._Element) -> int:
@@ -176,6 +192,21 @@ def _in_table(p: etree._Element) -> bool:
     return False
 
 
+def _header_cell(p: etree._Element) -> bool:
+    """A cell of a marked header row, or of the first row of a table whose first row is short
+    column labels over more rows: labels, not claims (a one-column layout box is never one)."""
+    row = next((a for a in p.iterancestors(w("tr"))), None)
+    table = row.getparent() if row is not None else None
+    if table is None:
+        return False
+    if row.find(f"{w('trPr')}/{w('tblHeader')}") is not None:
+        return True
+    rows = table.findall(w("tr"))
+    cells = row.findall(w("tc"))
+    return (row is rows[0] and len(rows) > 1 and len(cells) > 1
+            and all(len("".join(c.itertext()).split()) <= 4 for c in cells))
+
+
 def _run_bold(r: etree._Element, style_id: str | None, styles: StyleSheet) -> bool:
     if r.tag != W_R:
         return False
@@ -190,17 +221,23 @@ def _run_bold(r: etree._Element, style_id: str | None, styles: StyleSheet) -> bo
     return bool(inherited)
 
 
-def pseudo_heading_kind(raw: RawBlock, is_alias) -> str | None:
-    """How a typed heading looks (numbered, caps, bold, ...), or None for ordinary text."""
+def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0, names_section=None) -> str | None:
+    """How a typed heading looks (numbered, caps, bold, ...), or None for ordinary text.
+
+    `body_size` is the document's usual text size: bold text larger than it is typed as a title.
+    `names_section(text)` is true for a date or a configured section name (aliases, skip phrases).
+    """
     block = raw.block
     text = block.text.strip()
     words = text.split()
-    if raw.real_heading or raw.in_table or block.kind == "list_item" or not words or len(words) > MAX_HEADING_WORDS:
+    large = raw.all_bold and raw.size > body_size
+    limit = MAX_LARGE_HEADING_WORDS if large else MAX_HEADING_WORDS
+    if raw.real_heading or raw.in_table or block.kind == "list_item" or not words or len(words) > limit:
         return None  # list items and table cells are never headings, even "Impact: ..." in bold
     alias = is_alias(text)
     if text[-1] in ".;,":
         return None
-    if ":" in text[:-1] and not (raw.all_bold and raw.size):
+    if ":" in text[:-1] and not large:
         return None  # "Accomplishment: Cut costs" is a heading only when typed large and bold
     m = _NUMBERED.match(text)
     if m and (alias or _title_case(m.group(4)) or raw.all_bold):
@@ -210,7 +247,32 @@ def pseudo_heading_kind(raw: RawBlock, is_alias) -> str | None:
         return "caps"
     if raw.all_bold:
         return "bold"
+    if text.endswith(":") and len(words) <= MAX_COLON_WORDS and _names(text[:-1], names_section):
+        return "colon"  # "Q1:", "Key Wins:"; a lead-in like "For example:" or "You can use:" is text
     return "plain" if alias else None
+
+
+def is_outdented_heading(raw: RawBlock, following: RawBlock, names_section=None) -> bool:
+    """A short title-like line at the margin with indented text under it: the shape of an outline
+    typed with indentation only ("Platform" over "    Migrated billing ...")."""
+    text = raw.block.text.strip()
+    return (not raw.real_heading and raw.block.kind == "paragraph" and raw.indent == 0 and 0 < len(text.split())
+            <= MAX_HEADING_WORDS and text[-1] not in ".;,:" and following.block.kind == "paragraph"
+            and following.indent > 0 and bool(following.block.text.strip())
+            and (_names(text, names_section) or len(text.split()) == 1 and text[0].isupper()))
+
+
+def _names(text: str, names_section) -> bool:
+    """Reads as a heading's name: a date or configured section name, or a Title Case phrase."""
+    if not re.search(r"[^\W\d_]", text):
+        return False
+    if names_section is not None and names_section(text):
+        return True
+    return text[0].isupper() and _title_case(text) and len(text.split()) >= 2 or (text.isupper() and len(text) > 1)
+
+
+def is_underline(raw: RawBlock) -> bool:
+    return not raw.in_table and bool(_UNDERLINE.match(raw.block.text.strip()))
 
 
 def _title_case(text: str) -> bool:

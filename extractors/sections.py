@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from promolint.extractors.blocks import RawBlock, pseudo_heading_kind
+from promolint.extractors.blocks import (MAX_HEADING_WORDS, RawBlock, is_outdented_heading, is_underline,
+                                         pseudo_heading_kind)
 from promolint.deadline import check_deadline
 from promolint.extractors.sentences import split_sentences
 from promolint.model import Block, Claim, Section
@@ -60,6 +61,12 @@ class HeadingMatcher:
     def is_date(self, title: str) -> bool:
         return bool(self.date.match(normalize_title(title)))
 
+    def names_section(self, title: str) -> bool:
+        """A date, or a heading that is mostly an alias or wholly a skip phrase ("Key Wins", "Goals")."""
+        words = normalize_title(title).split()
+        return (self.is_date(title) or self.alias(title)[0] >= 0.5
+                or bool(words) and self.skip(title)[0] == len(words))
+
     def __call__(self, title: str) -> bool:
         """True for a heading that is exactly an alias (typed headings: a bare alias line is one)."""
         return self.alias(title)[0] == 1.0
@@ -68,7 +75,15 @@ class HeadingMatcher:
 def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -> list[Block]:
     """Pseudo-headings nest below the last real heading: larger type ranks higher, then looks in
     the order they first appear (as reStructuredText ranks its adornments)."""
-    kinds = [None if raw.real_heading else pseudo_heading_kind(raw, is_alias) for raw in raw_blocks]
+    body = _body_size(raw_blocks)
+    names = getattr(is_alias, "names_section", None)
+    kinds = [None if raw.real_heading else pseudo_heading_kind(raw, is_alias, body, names) for raw in raw_blocks]
+    for i in range(len(raw_blocks) - 1):  # a short line underlined with '****' or '====' in plain text
+        if (not raw_blocks[i].real_heading and is_underline(raw_blocks[i + 1]) and raw_blocks[i].block.text.strip()
+                and len(raw_blocks[i].block.text.split()) <= MAX_HEADING_WORDS and raw_blocks[i].block.kind != "list_item"):
+            kinds[i] = "underlined"
+        elif kinds[i] is None and is_outdented_heading(raw_blocks[i], raw_blocks[i + 1], names):
+            kinds[i] = "outdented"
     first: dict[tuple, int] = {}
     for raw, kind in zip(raw_blocks, kinds):
         if kind is not None:
@@ -86,9 +101,21 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
     return blocks
 
 
-def build_sections(blocks: list[Block]) -> list[Section]:
+def _body_size(raw_blocks: list[RawBlock]) -> int:
+    """The size most of the text is set in (by characters), 0 for the style default."""
+    sizes: dict[int, int] = {}
+    for raw in raw_blocks:
+        if not raw.real_heading:
+            sizes[raw.size] = sizes.get(raw.size, 0) + len(raw.block.text)
+    return max(sizes, key=sizes.get, default=0)
+
+
+def build_sections(blocks: list[Block], labels: set[int] = frozenset()) -> list[Section]:
+    """Sections in document order; `labels` (table header cells) belong to no section."""
     sections = [Section(title="", level=0)]
     for block in blocks:
+        if block.index in labels:
+            continue
         if block.kind == "heading":
             sections.append(Section(title=heading_title(block.text), level=block.level or 0,
                                     heading_index=block.index))
@@ -113,14 +140,29 @@ def _parents(sections: list[Section]) -> list[int | None]:
 
 
 def _is_title(i: int, sections: list[Section], parents: list[int | None], has_children: set[int]) -> bool:
-    """A Title-style heading, or a lone top heading over the rest: the document's name."""
+    """A Title-style heading, a lone top heading over the rest, or a first heading over a byline."""
     section = sections[i]
     if section.level == 0:
         return True
     headings = [s for s in sections if s.heading_index is not None]
     top = min(s.level for s in headings)
-    return (section is headings[0] and section.level == top and i in has_children
-            and sum(s.level == top for s in headings) == 1)
+    if section is not headings[0] or section.level != top:
+        return False
+    if i in has_children and sum(s.level == top for s in headings) == 1:
+        return True
+    return i == 0 and len(headings) > 1 and _byline_only(section)
+
+
+def _byline_only(section: Section) -> bool:
+    """Only a line or two like a name or a date under it ("Applicant -- > Jo Smith.", "March 2024")."""
+    lines = [b for b in section.blocks if _HAS_WORD.search(b.text)]
+    return 0 < len(lines) <= 2 and all(b.kind == "paragraph" and _name_like(b.text) for b in lines)
+
+
+def _name_like(text: str) -> bool:
+    words = re.findall(r"[^\W\d_][\w'’.-]*", text)
+    capitals = sum(w[0].isupper() for w in words)
+    return len(text.split()) <= 6 and capitals >= 2 and capitals * 2 >= len(words)
 
 
 def mark_reviewed(sections: list[Section], match: HeadingMatcher) -> tuple[dict[int, tuple[str, str | None]], dict | None, bool]:
@@ -158,9 +200,14 @@ def mark_reviewed(sections: list[Section], match: HeadingMatcher) -> tuple[dict[
             why[i] = "no text"
         elif alias and (best is None or score > best[0]):
             best = (score, i, alias)
+    if not any(section.blocks and i not in why for i, section in enumerate(sections)):
+        for i in [i for i, reason in why.items() if reason == "document title" and sections[i].blocks]:
+            del why[i]  # a title over all the text (no other heading to read): the text is the document
     for i, section in enumerate(sections):
         if section.heading_index is None and (best is not None and not timeline):
             why[i] = "text before the first heading"
+        elif section.heading_index is None and why.get(i + 1) == "document title":
+            why[i] = "text before the document title"  # page furniture: a "<< Home" link, badges
     owners: dict[int, tuple[str, str | None]] = {}
     for i, section in enumerate(sections):
         section.reviewed = i not in why
@@ -180,9 +227,11 @@ def _owner(i: int, sections: list[Section], parents: list[int | None], why: dict
     named = [j for j in chain if not dates[j]]
     if any(dates[j] for j in chain):
         sub = sections[named[0]].title if named and named[0] != chain[-1] else None
-        if sub is None:
+        if sub is None:  # one story per date: the broadest below a non-date top, else the next one down
             broad = [j for j in chain if dates[j]]
-            sub = sections[broad[-1]].title if broad[-1] != chain[-1] else None
+            if broad[-1] == chain[-1] and len(broad) > 1:
+                broad.pop()
+            sub = sections[broad[-1]].title
         return top, sub
     return top, None if i == chain[-1] else sections[i].title
 

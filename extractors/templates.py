@@ -20,9 +20,11 @@ def placeholder_pattern(patterns: tuple[str, ...]) -> re.Pattern | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
-def _is_instruction(text: str, placeholder: re.Pattern | None) -> bool:
+def _is_instruction(text: str, placeholder: re.Pattern | None, prompts: frozenset[str] = frozenset()) -> bool:
     stripped = text.strip()
-    return bool(_YOU.search(stripped) or stripped.endswith("?") or (placeholder and placeholder.search(stripped)))
+    first = re.match(r"[^\w]*(\w+)", stripped)
+    return bool(_YOU.search(stripped) or stripped.endswith("?") or (placeholder and placeholder.search(stripped))
+                or (first and first.group(1)[0].isupper() and first.group(1).lower() in prompts))
 
 
 def looks_like_template(blocks: list[Block], config) -> bool:
@@ -35,7 +37,8 @@ def looks_like_template(blocks: list[Block], config) -> bool:
     if any(m and f" {m} " in f" {head} " for m in markers):
         return True
     placeholder = placeholder_pattern(tuple(config.placeholders))
-    share = sum(_is_instruction(b.text, placeholder) for b in body) / len(body)
+    prompts = frozenset(p.lower() for p in config.template_prompts)
+    share = sum(_is_instruction(b.text, placeholder, prompts) for b in body) / len(body)
     return share > config.template_share
 
 

@@ -8,6 +8,10 @@ analysis/gate.py, this file) and the Python version (the code format is CPython'
 change to either rebuilds. A missing, damaged or unreadable entry is ignored and rebuilt; writes
 are atomic (temp file + rename) and failures to write only cost the next start its build.
 
+The same store keeps the principles (analysis/summary.py) and a snapshot of `re`'s compile cache
+taken before any packet is read (`preload_patterns` / `save_patterns`), so the modules' import-time
+`re.compile` calls are lookups too.
+
 Where: $PROMOLINT_CACHE_DIR, else $XDG_CACHE_HOME/promolint, else ~/.cache/promolint
 (platformdirs is not in the lock). PROMOLINT_CACHE_DIR=off disables it.
 """
@@ -93,12 +97,12 @@ def dumps(obj) -> bytes:
     return buf.getvalue()
 
 
-def load(key: str, kind: type):
+def load(key: str, kind: type, name: str = "ruleset"):
     """The cached object for `key`, or None when absent, damaged or not a `kind`."""
     d = cache_dir()
     if d is None:
         return None
-    path = d / f"ruleset-{key}.pickle"
+    path = d / f"{name}-{key}.pickle"
     try:
         obj = pickle.loads(path.read_bytes())
     except Exception:  # missing, truncated, garbage, or from code that no longer exists
@@ -112,29 +116,32 @@ def load(key: str, kind: type):
     return obj
 
 
-def save(key: str, obj) -> None:
+def save(key: str, obj, name: str = "ruleset") -> None:
     d = cache_dir()
     if d is None:
         return
     try:
-        data = dumps(obj)
-        d.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=d, prefix=".ruleset-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, d / f"ruleset-{key}.pickle")
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        _prune(d)
+        _write_atomic(d / f"{name}-{key}.pickle", dumps(obj))
+        _prune(d, name)
     except Exception:  # read-only home, full disk, an unpicklable rule: just no cache
         return
 
 
-def _prune(d: Path) -> None:
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _prune(d: Path, name: str) -> None:
     """Drop all but the KEEP newest entries, so edited or test rule sets do not pile up."""
-    entries = sorted(d.glob("ruleset-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    entries = sorted(d.glob(f"{name}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
     for p in entries[KEEP:]:
         p.unlink(missing_ok=True)
 
@@ -154,15 +161,69 @@ def jinja_bytecode_cache():
         return None
 
 
-def cached_ruleset(files: tuple[str, ...], build, kind: type, engine: tuple[str, ...] = ()):
+def cached_ruleset(files: tuple[str, ...], build, kind: type, engine: tuple[str, ...] = (), name: str = "ruleset"):
     """`build(files)`, from the disk cache when the rule files and the engine are unchanged."""
     try:
         key = ruleset_key(files, engine)
     except Exception:
         return build(files)
-    hit = load(key, kind)
+    hit = load(key, kind, name)
     if hit is not None:
         return hit
     ruleset = build(files)
-    save(key, ruleset)
+    save(key, ruleset, name)
     return ruleset
+
+
+# `re`'s own compile cache, persisted: the modules' import-time re.compile calls become lookups.
+_PRELOADED: set = set()
+
+
+def _patterns_path() -> Path | None:
+    d = cache_dir()
+    return None if d is None else d / f"re-{hashlib.sha256(sys.version.encode()).hexdigest()[:16]}.pickle"
+
+
+def _room() -> int:
+    # half of re's cache at most, so the patterns a run compiles itself never evict the loaded ones
+    # (an evicted entry would look new and make every run save again)
+    return getattr(re, "_MAXCACHE", 512) // 2
+
+
+def preload_patterns() -> int:
+    """Put the saved compiled patterns into `re._cache` (keyed by the caller's pattern and flags,
+    as `re` keys it), so `re.compile` of any of them is a dict lookup. Returns how many."""
+    cache, path = getattr(re, "_cache", None), _patterns_path()
+    if _sre is None or not isinstance(cache, dict) or path is None:
+        return 0
+    try:
+        entries = pickle.loads(path.read_bytes())
+    except Exception:  # missing or damaged: patterns compile as usual
+        return 0
+    room = _room() - len(cache)
+    for entry in entries[:max(room, 0)] if isinstance(entries, list) else ():
+        try:
+            (kind, pattern, flags), rx = entry
+        except (TypeError, ValueError):
+            continue
+        if kind in (str, bytes) and type(pattern) is kind and isinstance(rx, re.Pattern) and rx.pattern == pattern:
+            cache.setdefault((kind, pattern, flags), rx)
+            _PRELOADED.add((kind, pattern, flags))
+    return len(_PRELOADED)
+
+
+def save_patterns() -> None:
+    """Save `re._cache` for preload_patterns when it holds patterns not loaded from disk. Call it
+    only before any packet is read: a pattern built from packet text must never be persisted."""
+    cache, path = getattr(re, "_cache", None), _patterns_path()
+    if _sre is None or not isinstance(cache, dict) or path is None:
+        return
+    entries = [(k, v) for k, v in list(cache.items()) if isinstance(v, re.Pattern) and k[0] in (str, bytes)]
+    if all(k in _PRELOADED for k, _ in entries):
+        return
+    entries = entries[:_room()]
+    try:
+        _write_atomic(path, dumps(entries))
+        _PRELOADED.update(k for k, _ in entries)
+    except Exception:  # read-only home, full disk: just no cache
+        return

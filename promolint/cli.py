@@ -13,8 +13,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Optional
 
-import typer
-from rich.console import Console
+from promolint import cache as _cache
+
+_cache.preload_patterns()  # before the heavy imports below: their re.compile calls become lookups
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
 
 from promolint.errors import ConfigError, SourceError, literal
 
@@ -75,6 +79,19 @@ def _outcome_line(r, out_dir: Path, listed_only: bool) -> str:
     return f"{r.name}: {'skipped' if listed_only else r.status}: {r.reason}"
 
 
+def _save_patterns() -> None:
+    """Persist the patterns the stages compile on import, for the next start. Before the config
+    (a ruleset build's patterns are cached apart) and before any packet is read (no pattern may
+    hold packet text)."""
+    import promolint.analysis  # noqa: F401  (imported by every review anyway)
+    import promolint.annotate  # noqa: F401
+    import promolint.render.chart  # noqa: F401
+    import promolint.render.docx_writer  # noqa: F401
+    from promolint.extractors import container  # noqa: F401
+
+    _cache.save_patterns()
+
+
 class Interrupted(BaseException):
     """Ctrl-C: not a KeyboardInterrupt, which click turns into "Aborted!" and exit 1."""
 
@@ -117,6 +134,9 @@ def review(
 
 def _review(paths: list[str], out: Optional[Path], config: Optional[Path], format: Optional[str],
             fail_on: Optional[str]) -> None:
+    # a process that has not yet loaded a stage has read no packet (the CLI's own process);
+    # elsewhere (tests, embedding) earlier packets could have compiled patterns from their text
+    pristine = not any(m in sys.modules for m in ("promolint.pipeline", "promolint.analysis", "promolint.extractors"))
     from promolint.model import SEVERITY_RANK
     from promolint.pipeline import exit_code, skipped_result
     from promolint.sources import open_source
@@ -126,6 +146,8 @@ def _review(paths: list[str], out: Optional[Path], config: Optional[Path], forma
     if fail_on and fail_on not in ("error", "warning"):
         err.print("[red]--fail-on[/red] takes error or warning")
         raise typer.Exit(EXIT_USAGE)
+    if pristine:
+        _save_patterns()
     cfg = _load_config(config, format)
     threshold = SEVERITY_RANK[fail_on] if fail_on else None
 

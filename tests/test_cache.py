@@ -6,7 +6,10 @@ config that names them; the in-process lru cache is cleared so every load goes t
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -112,8 +115,91 @@ def test_cold_cli_runs_agree_with_and_without_the_cache(org, tmp_path):
         r = run_cli("review", packet, "--out", out, "--config", org["config"], "--format", "md",
                     env={"PROMOLINT_CACHE_DIR": cache})
         assert r.returncode in (0, 1), r.stderr
-        outs[run] = json.loads((out / f"{packet.stem}.findings.json").read_text())["claims"]
+        doc = json.loads((out / f"{packet.stem}.findings.json").read_text())
+        outs[run] = (doc["claims"], doc["summary"])  # the summary reads the (cached) principles
         if run == "build":
             assert len(_entries(org["cache"])) == 1
+            assert len(list(org["cache"].glob("principles-*.pickle"))) == 1
     assert outs["build"] == outs["hit"] == outs["off"]
-    assert any(c["findings"] for c in outs["hit"])
+    assert any(c["findings"] for c in outs["hit"][0])
+    assert outs["hit"][1]["principles"]["with_evidence"]
+
+
+PATTERN = r"(?P<lead>led|owned)\s+the\s+(\w+)\b"
+
+
+@pytest.fixture
+def fresh_re(tmp_path, monkeypatch):
+    """`re`'s compile cache emptied and this module's record of what came from disk forgotten."""
+    from promolint import cache
+
+    monkeypatch.setenv("PROMOLINT_CACHE_DIR", str(tmp_path / "cache"))
+    re.purge()
+    cache._PRELOADED.clear()
+    yield cache
+    re.purge()
+    cache._PRELOADED.clear()
+
+
+def test_saved_patterns_preload_as_the_same_compiled_code(fresh_re):
+    cache = fresh_re
+    compiled = re.compile(PATTERN, re.IGNORECASE)
+    cache.save_patterns()
+    (saved,) = (Path(os.environ["PROMOLINT_CACHE_DIR"])).glob("re-*.pickle")
+    re.purge()
+    cache._PRELOADED.clear()
+    assert cache.preload_patterns() >= 1
+    loaded = re.compile(PATTERN, re.IGNORECASE)  # a lookup in re's cache: the object from disk
+    assert loaded is not compiled and (str, PATTERN, re.IGNORECASE.value) in cache._PRELOADED
+    assert loaded == compiled  # Pattern equality compares pattern, flags and compiled code
+    text = "I Owned the rollout and led the migration."
+    assert [m.groupdict() for m in loaded.finditer(text)] == [m.groupdict() for m in compiled.finditer(text)]
+    before = saved.stat().st_mtime_ns
+    cache.save_patterns()  # nothing new: not rewritten
+    assert saved.stat().st_mtime_ns == before
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", None])
+def test_damaged_pattern_file_is_ignored(fresh_re, damage):
+    cache = fresh_re
+    re.compile(PATTERN)
+    cache.save_patterns()
+    (saved,) = (Path(os.environ["PROMOLINT_CACHE_DIR"])).glob("re-*.pickle")
+    raw = saved.read_bytes()
+    saved.write_bytes(raw[: len(raw) // 2] if damage is None else damage)
+    re.purge()
+    cache._PRELOADED.clear()
+    assert cache.preload_patterns() == 0
+    assert re.compile(PATTERN).match("led the team")
+
+
+def test_cli_saves_patterns_before_reading_a_packet(tmp_path):
+    from promolint.extractors import extract_packet
+
+    packet = EXAMPLES / "01_weak_backend_l4_l5.docx"
+    cache_dir = tmp_path / "cache"
+    r = run_cli("review", packet, "--out", tmp_path / "out", "--format", "md",
+                env={"PROMOLINT_CACHE_DIR": str(cache_dir)})
+    assert r.returncode in (0, 1), r.stderr
+    (saved,) = cache_dir.glob("re-*.pickle")
+    blob = saved.read_bytes()
+    assert len(blob) > 1000  # the stages' import-time patterns
+    claims = extract_packet(packet.read_bytes(), packet.name, load_config(None)).claims
+    words = {w for c in claims for w in re.findall(r"[A-Za-z]{9,}", c.text)}
+    assert claims and not any(c.text.encode() in blob for c in claims)
+    leaked = [w for w in words if w.encode() in blob]
+    assert len(leaked) < len(words) / 4, leaked  # long common words may appear in rule patterns
+
+
+def test_in_process_review_after_other_packets_saves_no_patterns(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from promolint.cli import app
+
+    monkeypatch.setenv("PROMOLINT_CACHE_DIR", str(tmp_path / "cache"))
+    analyze(packet_from_sentences(SENTENCES), load_config(None))  # this process has read a packet
+    packet = EXAMPLES / "01_weak_backend_l4_l5.docx"
+    r = CliRunner().invoke(app, ["review", str(packet), "--out", str(tmp_path / "out"), "--format", "md"])
+    assert r.exit_code in (0, 1), r.output
+    assert (tmp_path / "out" / f"{packet.stem}.findings.json").exists()
+    assert not list((tmp_path / "cache").glob("re-*.pickle"))

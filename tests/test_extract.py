@@ -421,3 +421,138 @@ def test_extraction_only_reads_so_the_annotator_can_reuse_the_document(tmp_path)
     za, zb = zipfile.ZipFile(io.BytesIO(outputs.annotated)), zipfile.ZipFile(io.BytesIO(again))
     assert za.namelist() == zb.namelist()
     assert all(strip(za.read(n)) == strip(zb.read(n)) for n in za.namelist())
+
+
+def _reading(packet) -> list[tuple[str, bool]]:
+    return [(s.title, s.reviewed) for s in packet.sections if s.heading_index is not None]
+
+
+def test_plain_text_pasted_into_word_keeps_its_headings(tmp_path):
+    """Underlined lines ('****' under them) and short lines ending in ':' are headings; typed
+    '* ' lines are list items, never headings, even when short."""
+    d = docx.Document()
+    for line in ["Retail Project", "**************", "Applicant -- > Jo Smith.", "", "Things accomplished",
+                 "*******************", "* Shipped the order API.", "* Ledger", "", "Next quarter:",
+                 "Rewrite the importer."]:
+        d.add_paragraph(line)
+    packet = extract(save(d, tmp_path))
+    assert _reading(packet) == [("Retail Project", False), ("Things accomplished", True), ("Next quarter", False)]
+    assert [s.skip_reason for s in packet.sections] == ["document title", None, "goals and plans"]
+    assert [c.text for c in packet.claims] == ["* Shipped the order API.", "* Ledger"]
+    assert {c.kind for c in packet.claims} == {"list_item"}
+
+
+def test_a_title_over_all_the_text_is_read(tmp_path):
+    """A page whose only heading is its title: the text under it is the document, not a title's."""
+    d = docx.Document()
+    d.add_paragraph("Bragging", style="Title")
+    d.add_paragraph("Automated the water plant.")
+    d.add_paragraph("Taught six operators the new controls.")
+    packet = extract(save(d, tmp_path))
+    assert packet.sections[0].reviewed and len(packet.claims) == 2
+    d.add_heading("Goals", 1)
+    d.add_paragraph("Learn Rust.")
+    packet = extract(save(d, tmp_path))  # now Goals is skipped; still nothing else to read but the title's text
+    assert _reading(packet) == [("Bragging", True), ("Goals", False)]
+
+
+@pytest.mark.parametrize("first, under, read", [("Platform Review", "Jo Smith, March 2024", False),
+                                                 ("Platform work", "I shipped the ledger.", True)])
+def test_a_first_heading_over_a_byline_is_the_title_but_not_over_a_claim(tmp_path, first, under, read):
+    d = docx.Document()
+    for heading, text in [(first, under), ("Migration", "I moved billing to the new ledger.")]:
+        d.add_heading(heading, 1)
+        d.add_paragraph(text)
+    assert _reading(extract(save(d, tmp_path))) == [(first, read), ("Migration", True)]
+
+
+def test_bold_lines_larger_than_the_body_may_be_long_headings_with_a_colon(tmp_path):
+    from docx.shared import Pt
+
+    title = "Project: FeatureFlag - a macro library for switching function behaviour at runtime"
+    d = docx.Document()
+    for text in (title, "Contribution: Gleam - a typed language for the BEAM"):
+        run = d.add_paragraph().add_run(text)
+        run.bold, run.font.size = True, Pt(14)
+        d.add_paragraph("It let us roll back without a deploy. The flag lived in configuration, so switching "
+                        "back was one call on the running node and no build.")  # most text is body text
+    assert [t for t, _ in _reading(extract(save(d, tmp_path)))] == [title, "Contribution: Gleam - a typed language for the BEAM"]
+    d = docx.Document()
+    bold_line(d, title)  # bold at body size: a long bold sentence, not a heading
+    d.add_paragraph("It let us roll back without a deploy.")
+    assert _reading(extract(save(d, tmp_path))) == []
+
+
+def test_goals_achieved_is_read_while_goals_are_skipped(tmp_path):
+    d = docx.Document()
+    for heading, text in [("Goals Achieved", "Reached 93% test coverage."), ("Goals for next year", "Learn AWS."),
+                          ("Skills Gained", "Django REST Framework."), ("What you learned", "Localization."),
+                          ("Outside of work", "Baking bread.")]:
+        d.add_heading(heading, 1)
+        d.add_paragraph(text)
+    packet = extract(save(d, tmp_path))
+    assert _reading(packet) == [("Goals Achieved", True), ("Goals for next year", False), ("Skills Gained", False),
+                                ("What you learned", False), ("Outside of work", False)]
+    assert packet.what_you_did_match["alias"] == "Goals Achieved"
+
+
+def test_an_outline_typed_with_indentation_only_has_headings(tmp_path):
+    """Short lines at the margin over indented lines (typed spaces, a tab, or Word's left indent)."""
+    from docx.shared import Pt
+
+    d = docx.Document()
+    for line in ["Platform", "    Moved billing to the new ledger.", "    Cut the nightly batch to an hour.",
+                 "Hiring", "\tInterviewed forty candidates."]:
+        d.add_paragraph(line)
+    d.add_paragraph("Goals")
+    d.add_paragraph("Learn Rust.").paragraph_format.left_indent = Pt(18)
+    packet = extract(save(d, tmp_path))
+    assert _reading(packet) == [("Platform", True), ("Hiring", True), ("Goals", False)]
+    assert len(packet.claims) == 3
+    d = docx.Document()
+    for line in ["Platform", "Moved billing to the new ledger."]:  # nothing indented: ordinary lines
+        d.add_paragraph(line)
+    assert _reading(extract(save(d, tmp_path))) == []
+
+
+def test_a_tables_header_row_of_labels_is_not_claims_but_its_rows_are(tmp_path):
+    d = docx.Document()
+    d.add_heading("Goals Achieved", 1)
+    table = d.add_table(rows=3, cols=3)
+    for r, row in enumerate([("Goal", "Status", "Notes"), ("Reach 90% coverage", "done", "Final coverage 93%"),
+                             ("Deploy to production", "done", "Live since March")]):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    box = d.add_table(rows=2, cols=1)  # a one-column layout box: every cell is content
+    box.cell(0, 0).text = "Cut onboarding to a day"
+    box.cell(1, 0).text = "Mentored two engineers"
+    texts = [c.text for c in extract(save(d, tmp_path)).claims]
+    assert "Goal" not in texts and "Notes" not in texts
+    assert {"Reach 90% coverage", "Final coverage 93%", "Cut onboarding to a day", "Mentored two engineers"} <= set(texts)
+
+
+def test_lead_in_lines_ending_in_a_colon_stay_text(tmp_path):
+    d = docx.Document()
+    d.add_heading("Brag document", 0)
+    d.add_heading("Projects", 1)
+    for line in ["For example:", "We cut the nightly batch to an hour.", "You can use the facade:",
+                 "    docx.open(path)", "Key Wins:", "Shipped the ledger."]:
+        d.add_paragraph(line)
+    packet = extract(save(d, tmp_path))
+    assert _reading(packet) == [("Brag document", False), ("Projects", True), ("Key Wins", True)]
+    assert "We cut the nightly batch to an hour." in [c.text for c in packet.claims]
+
+
+def test_a_template_of_imperative_prompts_is_a_template_and_a_filled_log_is_not(tmp_path):
+    d = docx.Document()
+    d.add_heading("Projects", 1)
+    for line in ["Describe the project and the problem it solved.", "List the metrics that moved.",
+                 "Include links to design docs.", "Summarize the outcome in one line."]:
+        d.add_paragraph(line, style="List Bullet")
+    assert extract(save(d, tmp_path)).template
+    d = docx.Document()
+    d.add_heading("Projects", 1)
+    for line in ["Described the billing design in an RFC.", "Listed every cron job and retired 40.",
+                 "Added retries to the importer.", "Shipped the ledger."]:
+        d.add_paragraph(line, style="List Bullet")
+    assert not extract(save(d, tmp_path)).template

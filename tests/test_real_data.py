@@ -75,7 +75,7 @@ def test_no_source_is_from_the_excluded_lists():
 @pytest.mark.parametrize("packet", PACKETS, ids=[p["name"] for p in PACKETS])
 def test_packet_files_open_and_expected_claims_are_in_the_text(packet):
     md = packet["md"].read_text(encoding="utf-8")
-    assert md.lstrip().startswith(("<!-- source:", "---")) and f"source: {packet['source']}" in md
+    assert md.lstrip().startswith(("<!-- source:", "---", "# source:")) and f"source: {packet['source']}" in md
     raw, visible = " ".join(md.split()), real.visible_text(md)
     for claim in packet["claims"]:
         assert claim["label"] in real.LABELS and claim["why"], claim
@@ -97,7 +97,9 @@ def test_expected_sections_are_the_documents_headings(packet):
     document = docx.Document(str(packet["docx"]))
     headings = {p.text for p in document.paragraphs if p.style.name.startswith("Heading") or p.style.name == "Title"}
     listed = set(packet["sections_read"]) | {s["heading"] for s in packet["sections_skipped"]}
-    assert listed == headings
+    plain = set(packet.get("plain_headings", []))  # heading lines of plain text: Normal paragraphs
+    assert plain <= {p.text for p in document.paragraphs} and not plain & headings
+    assert listed == headings | plain
     assert not set(packet["sections_read"]) & {s["heading"] for s in packet["sections_skipped"]}
 
 

@@ -49,6 +49,8 @@ def test_sections_read_and_skipped_as_expected(reviewed, packet, docx):
     read = {normalize_title(t) for t in data["packet"]["sections_reviewed"]}
     assert [h for h in packet["sections_read"] if normalize_title(h) not in read] == []
     assert [s["heading"] for s in packet["sections_skipped"] if normalize_title(s["heading"]) in read] == []
+    skipped = data["packet"]["sections_skipped"]
+    assert skipped and all(s["why"] for s in skipped) or not packet["sections_skipped"]  # each one says why
     assert data["packet"]["template"] is packet["template"]
     if packet["template"]:
         assert data["claims"] == [] or all(f["rule"] == "placeholder" for c in data["claims"] for f in c["findings"])
@@ -56,6 +58,17 @@ def test_sections_read_and_skipped_as_expected(reviewed, packet, docx):
     else:
         claims = [c for c in data["claims"] if not any(f["rule"] == "placeholder" for f in c["findings"])]
         assert len(claims) >= packet["min_claims"]
+
+
+def test_date_organised_documents_tell_a_story_per_date_not_per_entry(reviewed):
+    """A timeline's claims group under its date headings: never more stories than sections read."""
+    timelines = 0
+    for _, docx in DOCS:
+        data = _findings(reviewed, docx)
+        if data["packet"]["timeline"] and not data["packet"]["template"]:
+            timelines += 1
+            assert len(data["stories"]) <= len(data["packet"]["sections_reviewed"]), docx.name
+    assert timelines >= 4
 
 
 @pytest.mark.parametrize("packet", [p for p in TUNE if p["placeholders"] and not p["template"]],
@@ -102,3 +115,11 @@ def test_longest_packet_memo_tells_few_stories_and_repeats_no_sentence(reviewed)
     assert not re.search(r"claims\.[A-Z]", " ".join(main)) and "<rest>" not in " ".join(main)
     assert "Nothing stands out yet" not in " ".join(stories)
     assert any(f"the other {len(data['stories']) - len(told)}" in p for p in stories)
+
+
+def test_no_memo_shows_a_raw_slot_or_a_glued_sentence(reviewed):
+    import docx
+
+    for _, path in DOCS:
+        text = " ".join(p.text for p in docx.Document(str(reviewed / f"{path.stem}.feedback.docx")).paragraphs)
+        assert not re.search(r"claims\.[A-Z]|<rest>|\{[a-z_]+\}|Nothing stands out yet", text), path.name

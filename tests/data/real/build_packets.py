@@ -1,5 +1,9 @@
 """Rebuild packets/*.docx from packets/*.md with pandoc (GitHub Markdown), and *.typed.docx for TYPED.
 
+Plain-text sources (packets/*.txt; GitHub shows them as text, not Markdown) become one Normal paragraph
+per line, as text pasted into Word does; the source comment on the first line is left out. Org-mode
+sources (packets/*.org) go through pandoc's Org reader, as GitHub renders them as Org.
+
 Typed copies keep the same text but turn every heading style into a Normal paragraph whose runs are
 bold, sized by level (as people type headings by hand), so extractors are tested without styles.
 Run: .venv/bin/python tests/data/real/build_packets.py
@@ -15,7 +19,8 @@ from docx.shared import Pt
 
 PACKETS = Path(__file__).resolve().parent / "packets"
 TYPED = ("pragmatic_self_review", "geekygirlsarah_accomplishments", "micah_hype_doc", "twellman_accomplishments", "brickey_accomplishment_log",
-         "meechanism_self_review", "whereby_brag_2025")
+         "meechanism_self_review", "whereby_brag_2025", "mainshayne_accomplishments", "srombauts_brag_2024_2025",
+         "chuksugo_brag_2025")
 # GitHub-flavoured: these files were written for GitHub, so they are read the way GitHub renders them.
 FORMAT = "gfm+yaml_metadata_block"
 SIZE = {"Title": 18, "Heading 1": 16, "Heading 2": 14, "Heading 3": 12, "Heading 4": 11, "Heading 5": 11}
@@ -23,7 +28,18 @@ SIZE = {"Title": 18, "Heading 1": 16, "Heading 2": 14, "Heading 3": 12, "Heading
 
 def build_docx(md: Path) -> Path:
     out = md.with_suffix(".docx")
-    subprocess.run(["pandoc", "-f", FORMAT, str(md), "-o", str(out)], check=True, capture_output=True)
+    reader = "org" if md.suffix == ".org" else FORMAT
+    subprocess.run(["pandoc", "-f", reader, str(md), "-o", str(out)], check=True, capture_output=True)
+    return out
+
+
+def build_plain(txt: Path) -> Path:
+    out = txt.with_suffix(".docx")
+    document = docx.Document()
+    lines = txt.read_text(encoding="utf-8").splitlines()
+    for line in lines[1:] if lines and lines[0].startswith("<!-- source:") else lines:
+        document.add_paragraph(line)
+    document.save(str(out))
     return out
 
 
@@ -43,7 +59,9 @@ def build_typed(source: Path) -> Path:
 
 
 def main() -> int:
-    for md in sorted(PACKETS.glob("*.md")):
+    for txt in sorted(PACKETS.glob("*.txt")):
+        build_plain(txt)
+    for md in sorted([*PACKETS.glob("*.md"), *PACKETS.glob("*.org")]):
         built = build_docx(md)
         if md.stem in TYPED:
             build_typed(built)

@@ -21,6 +21,7 @@ LABELS = ("weak", "strong")
 STANDARDS = ("committee", "lenient")
 DOMAINS = ("backend", "frontend", "mobile", "data", "ml", "sre", "security", "infra", "general")
 SPLITS = ("tune", "holdout")
+SOURCE_EXTS = (".md", ".txt", ".org")
 
 
 def visible_text(markdown: str) -> str:
@@ -48,7 +49,7 @@ def load_claims(split: str | None = None, standard: str | None = None) -> list[d
 
 
 def load_packets(split: str | None = None) -> list[dict]:
-    """Each packet's expect.yaml, plus name and the paths of its md/docx (typed_docx if built)."""
+    """Each packet's expect.yaml, plus name and the paths of its source (md, txt or org)/docx (typed_docx if built)."""
     packets = []
     for path in sorted(PACKETS_DIR.glob("*.expect.yaml")):
         name = path.name[: -len(".expect.yaml")]
@@ -56,10 +57,12 @@ def load_packets(split: str | None = None) -> list[dict]:
         if split is not None and expect["split"] != split:
             continue
         typed = PACKETS_DIR / f"{name}.typed.docx"
+        # the verbatim source: Markdown, or plain text / Org mode kept in their own format
+        md = next((p for p in (PACKETS_DIR / f"{name}{ext}" for ext in SOURCE_EXTS) if p.exists()), None)
         packets.append({
             **expect,
             "name": name,
-            "md": PACKETS_DIR / f"{name}.md",
+            "md": md,
             "docx": PACKETS_DIR / f"{name}.docx",
             "typed_docx": typed if typed.exists() else None,
         })
