@@ -5,13 +5,15 @@ path (`pipeline.review_ref`: fetch, review, write, record) under an address-spac
 (`limits.memory_mb` over what the worker started with); the pool kills a worker whose packet
 outlives `limits.timeout_seconds` (plus a short grace, so the worker's own alarm usually ends it
 first and the worker stays warm) and forks a new one. A killed packet is reported `timeout` or
-`too-large` and recorded as transient, and the packets beside it never notice.
+`too-large` and recorded as transient, and the packets beside it never notice. A worker whose
+review ran out of memory exits at once (its heap may stay full) and is replaced the same way.
 
 Only references, paths and `PacketResult`s (identifiers, codes, counts) cross the process
 boundary: packet bytes are read, reviewed and written inside the worker.
 
 Workers are forked from a parent that has already imported the pipeline and loaded the ruleset
-(`warm`), so every worker, including one forked after a kill, starts ready (copy-on-write).
+(`warm`), so every worker, including one forked after a kill, starts ready (copy-on-write); under
+Prefect's threads they come from a forkserver that preloads the same modules (see `_context`).
 """
 from __future__ import annotations
 
@@ -25,8 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from promolint.config import Config
 from promolint import pipeline
+from promolint.config import Config
 from promolint.pipeline import PacketResult, limit_result, memory_reason, review_ref
 
 if TYPE_CHECKING:
