@@ -8,10 +8,11 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import time
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from promolint.config import Config, load_config
 from promolint.errors import SourceError
@@ -20,8 +21,12 @@ from promolint.flows.ledger import LEDGER_DIR, Ledger
 from promolint.pipeline import PacketResult, result_from_ledger, review_ref, skipped_result
 from promolint.sources import PacketRef, Skipped, Source, open_source
 
-__all__ = ["PacketResult", "TransientFailure", "cached_config", "cached_source", "check_source", "clean_partial_writes", "list_source",
-           "out_lock", "pending", "process_packet", "record_failure", "result_from_ledger", "save_watch_state", "skipped_results",
+if TYPE_CHECKING:
+    from promolint.workers import ReviewPool
+
+__all__ = ["PacketResult", "TransientFailure", "cached_config", "cached_source", "check_source", "chunk_size", "clean_partial_writes",
+           "list_source", "out_lock", "pending", "process_chunk", "process_packet", "record_failure", "result_from_ledger",
+           "save_watch_state", "skipped_results",
            "source_changes"]
 
 
@@ -53,14 +58,51 @@ def check_source(source: Source) -> None:
 
 
 def process_packet(source: Source, ref: PacketRef, out_root: Path, config: Config, ledger: Ledger | None = None,
-                   force: bool = False) -> PacketResult:
-    """`review_ref` with this output root's ledger and folder layout. Idempotent per (source id,
-    version); a transient failure raises TransientFailure so Prefect retries it."""
-    result = review_ref(source, ref, config, Path(out_root), ledger=ledger or Ledger(out_root),
-                        per_author=config.delivery.per_author_folders, force=force)
+                   force: bool = False, pool: "ReviewPool | None" = None, spec: str | None = None) -> PacketResult:
+    """`review_ref` with this output root's ledger and folder layout, in a worker of `pool` (which
+    opens `spec` itself) when given. Idempotent per (source id, version); a transient failure raises
+    TransientFailure so Prefect retries it."""
+    per_author = config.delivery.per_author_folders
+    if pool is not None and spec is not None:
+        result = pool.review(spec, ref, Path(out_root), ledger=True, per_author=per_author, force=force)
+    else:
+        result = review_ref(source, ref, config, Path(out_root), ledger=ledger or Ledger(out_root),
+                            per_author=per_author, force=force)
     if result.status == "failed" and result.code == "transient":
         raise TransientFailure(result.error)
     return result
+
+
+def process_chunk(pool: "ReviewPool", spec: str, refs: list[PacketRef], out_root: Path, config: Config,
+                  force: bool = False) -> list[PacketResult]:
+    """Several packets in one task, all in flight on the pool at once; each transient failure is
+    retried on its own (flows.retries, flows.retry_delay_seconds), then quarantined."""
+    fc, out_root = config.flows, Path(out_root)
+    kw = dict(ledger=True, per_author=config.delivery.per_author_folders, force=force)
+    results: dict[int, PacketResult] = {}
+    todo = list(range(len(refs)))
+    for attempt in range(fc.retries + 1):
+        futures = {i: pool.submit(spec, refs[i], out_root, **kw) for i in todo}
+        todo = []
+        for i, fut in futures.items():
+            r = pool.result(fut, refs[i], out_root, ledger=True)
+            if r.status == "failed" and r.code == "transient":
+                if attempt == fc.retries:
+                    r = record_failure(out_root, refs[i], TransientFailure(r.error))
+                else:
+                    todo.append(i)
+                    continue
+            results[i] = r
+        if not todo:
+            break
+        time.sleep(fc.retry_delay_seconds)
+    return [results[i] for i in range(len(refs))]
+
+
+def chunk_size(config: Config, packets: int, workers: int) -> int:
+    """flows.chunk_size, or (0) about 8 tasks per worker: task overhead is paid per chunk, while
+    small cycles keep one task per packet."""
+    return config.flows.chunk_size or max(1, packets // (8 * workers))
 
 
 def skipped_results(skipped: list[Skipped], ledger: Ledger) -> list[PacketResult]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from contextlib import contextmanager
 from typing import Callable, Iterator
 
 from prefect import flow, get_run_logger, task, unmapped
@@ -19,14 +20,16 @@ from prefect.futures import as_completed
 from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from promolint.flows.core import (PacketResult, cached_config, cached_source, check_source, clean_partial_writes,
-                                  list_source, out_lock, pending, process_packet, record_failure, result_from_ledger,
-                                  save_watch_state, skipped_results, source_changes)
+from promolint.flows.core import (PacketResult, cached_config, cached_source, check_source, chunk_size,
+                                  clean_partial_writes, list_source, out_lock, pending, process_chunk, process_packet,
+                                  record_failure, result_from_ledger, save_watch_state, skipped_results,
+                                  source_changes)
 from promolint.flows.ledger import Ledger
 from promolint.flows.settings import summary_formats
 from promolint.flows.summary import build_summary, render_markdown, write_summary
 from promolint.config import load_config
 from promolint.sources import PacketRef
+from promolint.workers import active_pool, pool_scope, worker_count
 
 # Set by `promolint batch` for its progress bar; called in the flow's process per finished packet.
 PROGRESS: Callable[[PacketResult], None] | None = None
@@ -43,13 +46,21 @@ def _notify(r: PacketResult) -> None:
 
 
 def make_task_runner(config_path: str | None):
-    fc = cached_config(config_path).flows
+    config = cached_config(config_path)
+    fc = config.flows
     if fc.task_runner == "dask":
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(cluster_kwargs={"n_workers": fc.dask_workers, "threads_per_worker": 1,
                                               "processes": True, "dashboard_address": ":0"})
-    return ThreadPoolTaskRunner(max_workers=fc.concurrency)
+    # Two packets in flight per worker, so a worker never waits on Prefect's bookkeeping.
+    return ThreadPoolTaskRunner(max_workers=max(fc.concurrency, 2 * worker_count(config)))
+
+
+def review_pool(config_path: str | None):
+    """Worker processes for this flow's tasks (thread runner); Dask tasks review in their own process."""
+    config = cached_config(config_path)
+    return nullcontext() if config.flows.task_runner == "dask" else pool_scope(config)
 
 
 @task(name="review-packet", task_run_name="review-{ref.name}", persist_result=False, cache_policy=NO_CACHE,
@@ -57,7 +68,7 @@ def make_task_runner(config_path: str | None):
 def review_packet_task(ref: PacketRef, source: str, out: str, config_path: str | None = None,
                        force: bool = False) -> State:
     result = process_packet(cached_source(source, config_path), ref, Path(out), cached_config(config_path),
-                            force=force)
+                            force=force, pool=active_pool(), spec=source)
     get_run_logger().info("%s: %s code=%s rules=%s", ref.name, result.status, result.code or "-",
                           ",".join(sorted(result.rules)))
     return packet_state(result)
@@ -104,26 +115,49 @@ def review_packet(ref: PacketRef, source: str, out: str, config_path: str | None
                   force: bool = False) -> PacketResult:
     """One packet through extract, analyze, annotate, render and deliver; ends in the task's state.
     `force`: review again even if the ledger says this version was done (docs/FLOWS.md, re-run one)."""
-    with out_lock(Path(out), on_wait=lambda: get_run_logger().info(WAITING)):
+    with out_lock(Path(out), on_wait=lambda: get_run_logger().info(WAITING)), review_pool(config_path):
         state = review_packet_task(ref, source, out, config_path, force, return_state=True)
     result = state.result(raise_on_failure=False)
     return packet_state(result) if isinstance(result, PacketResult) else state
 
 
+@task(name="review-packets", task_run_name="review-{refs[0].name}-and-more", persist_result=False,
+      cache_policy=NO_CACHE, retries=0)
+def review_chunk_task(refs: list[PacketRef], source: str, out: str, config_path: str | None = None) -> State:
+    """A chunk of packets on the flow's review pool, each retried on its own (process_chunk)."""
+    results = process_chunk(active_pool(), source, refs, Path(out), cached_config(config_path))
+    codes = Counter(r.code or r.status for r in results if r.status in ("rejected", "failed"))
+    get_run_logger().info("%d packets: %s", len(results), dict(Counter(r.status for r in results)))
+    return Completed(data=results, message=", ".join(f"{n} {c}" for c, n in sorted(codes.items())) or None)
+
+
 @flow(name="review-batch", persist_result=False)
 def review_batch(refs: list[PacketRef], source: str, out: str, config_path: str | None = None) -> list[PacketResult]:
-    """Maps packets over the configured task runner (threads, or Dask processes)."""
-    fc = cached_config(config_path).flows
-    reviewer = review_packet_task.with_options(retries=fc.retries, retry_delay_seconds=fc.retry_delay_seconds)
-    futures = reviewer.map(refs, unmapped(source), unmapped(out), unmapped(config_path))
-    by_id = {f.task_run_id: r for f, r in zip(futures, refs)}
+    """Maps packets over the configured task runner: threads that hand each packet to a review
+    process (promolint.workers), one task per packet or per chunk of packets; or Dask processes."""
+    config = cached_config(config_path)
+    fc = config.flows
     results = []
-    for fut in as_completed(futures):
-        res = fut.result(raise_on_failure=False)
-        if not isinstance(res, PacketResult):  # retries exhausted: quarantined, the batch goes on
-            res = record_failure(Path(out), by_id[fut.task_run_id], res if isinstance(res, BaseException) else None)
-        results.append(res)
-        _notify(res)
+    with review_pool(config_path) as pool:
+        size = chunk_size(config, len(refs), pool.size) if pool is not None else 1
+        if size > 1:
+            chunks = [refs[i:i + size] for i in range(0, len(refs), size)]
+            futures = review_chunk_task.map(chunks, unmapped(source), unmapped(out), unmapped(config_path))
+        else:
+            reviewer = review_packet_task.with_options(retries=fc.retries, retry_delay_seconds=fc.retry_delay_seconds)
+            chunks = [[r] for r in refs]
+            futures = reviewer.map(refs, unmapped(source), unmapped(out), unmapped(config_path))
+        by_id = {f.task_run_id: c for f, c in zip(futures, chunks)}
+        for fut in as_completed(futures):
+            res = fut.result(raise_on_failure=False)
+            if isinstance(res, PacketResult):
+                res = [res]
+            elif not isinstance(res, list):  # retries exhausted: quarantined, the batch goes on
+                exc = res if isinstance(res, BaseException) else None
+                res = [record_failure(Path(out), r, exc) for r in by_id[fut.task_run_id]]
+            for r in res:
+                results.append(r)
+                _notify(r)
     return results
 
 

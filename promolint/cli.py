@@ -138,9 +138,10 @@ def _review(paths: list[str], out: Optional[Path], config: Optional[Path], forma
     # elsewhere (tests, embedding) earlier packets could have compiled patterns from their text
     pristine = _cache.no_stage_loaded()
     from promolint.model import SEVERITY_RANK
-    from promolint.pipeline import exit_code, review_ref, skipped_result
+    from promolint.pipeline import exit_code, skipped_result
     from promolint.sources import open_source
     from promolint.sources.base import Skipped
+    from promolint.workers import ReviewPool, worker_count
 
     if fail_on and fail_on not in ("error", "warning"):
         err.print("[red]--fail-on[/red] takes error or warning")
@@ -167,10 +168,11 @@ def _review(paths: list[str], out: Optional[Path], config: Optional[Path], forma
             raise typer.Exit(EXIT_USAGE)
         inputs.append((spec, source, Path(out_dir)))
     results = []
+    listed = []
     for spec, source, out_dir in inputs:
         try:
             source.check()
-            items = list(source.list())
+            listed += [(item, out_dir, spec) for item in source.list()]
         except SourceError as e:  # a Drive folder that is missing or not a folder, credentials
             err.print(literal(f"{spec}: {e.reason}"), markup=False)
             raise typer.Exit(EXIT_USAGE)
@@ -179,9 +181,14 @@ def _review(paths: list[str], out: Optional[Path], config: Optional[Path], forma
                 raise
             err.print(_internal_error_line(str(spec), e))
             raise typer.Exit(EXIT_USAGE)
-        for item in items:  # review_ref claims each output stem (unique per source under out_dir)
+    # Each review in a worker process (time and memory capped, one per core); lines in listing
+    # order. review_ref claims each output stem (unique per source under out_dir).
+    with ReviewPool(cfg, workers=min(worker_count(cfg), max(1, len(listed))), wait=False) as pool:
+        futures = [None if isinstance(item, Skipped) else pool.submit(spec, item, out_dir)
+                   for item, out_dir, spec in listed]
+        for (item, out_dir, _spec), future in zip(listed, futures):
             try:
-                r = skipped_result(item) if isinstance(item, Skipped) else review_ref(source, item, cfg, out_dir)
+                r = skipped_result(item) if future is None else pool.result(future, item, out_dir)
             except ConfigError as e:  # e.g. the principles file: the same for every packet, so said once
                 err.print(f"config error {literal(str(e))}", markup=False)
                 raise typer.Exit(EXIT_USAGE)

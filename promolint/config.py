@@ -61,6 +61,8 @@ class LimitsConfig(_Strict):
     max_paragraphs: int = 60_000
     max_chars: int = 2_000_000
     timeout_seconds: float = 120.0
+    memory_mb: int = 2048              # address space a review may add to its worker process (0: no cap)
+    workers: int = 0                   # review processes (0: one per CPU core)
 
 
 class DeliveryConfig(_Strict):
@@ -114,6 +116,7 @@ class FlowsConfig(_Strict):
     concurrency: int = 4               # packets in flight at once
     task_runner: str = "thread"        # thread | dask
     dask_workers: int = 2              # processes when task_runner is dask
+    chunk_size: int = 0                # packets per task (0: about 8 tasks per review worker)
     retries: int = 2                   # transient failures only (I/O, timeouts)
     retry_delay_seconds: float = 2.0
     settle_seconds: float = 2.0        # a watched file must keep size and mtime this long

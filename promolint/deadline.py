@@ -66,7 +66,7 @@ class packet_deadline:
             except _Timeout:  # an alarm that fired before `_armed` was cleared
                 timed_out = True
         if timed_out:
-            raise PacketRejected(self.source, _timeout_reason(self.seconds), "timeout") from None
+            raise PacketRejected(self.source, timeout_reason(self.seconds), "timeout") from None
         return False
 
     def _disarm(self) -> None:
@@ -91,8 +91,8 @@ def check_deadline() -> None:
     current = _deadline.get()
     if current is not None and time.monotonic() > current[0]:
         _end, source, seconds = current
-        raise PacketRejected(source, _timeout_reason(seconds), "timeout")
+        raise PacketRejected(source, timeout_reason(seconds), "timeout")
 
 
-def _timeout_reason(seconds: float) -> str:
+def timeout_reason(seconds: float) -> str:
     return f"took longer than {seconds:g} seconds to review and was stopped"

@@ -15,7 +15,7 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 import orjson
 from pydantic import BaseModel
@@ -178,6 +178,8 @@ def review_ref(source: "Source", ref: "PacketRef", config: Config, out_root: Pat
             ledger.record(ref, "rejected", reason=e.reason,
                           kind="transient" if e.code in TRANSIENT_CODES else "permanent")
         return PacketResult(**base, status="rejected", reason=e.reason, code=e.code)
+    except MemoryError:  # the worker's memory cap (promolint.workers): this packet only
+        return _memory_result(ref, config, ledger)
     except ConfigError:
         raise  # not this packet's fault: every packet would fail alike, so the caller says it once
     except OutputFault as e:  # not recorded: the ledger sits on the same failing disk
@@ -187,6 +189,8 @@ def review_ref(source: "Source", ref: "PacketRef", config: Config, out_root: Pat
             ledger.record(ref, "failed", reason=e.reason)
         return PacketResult(**base, status="failed", reason=str(e), code="unsafe-output", error=type(e).__name__)
     except Exception as e:  # a stage bug or a service error must not stop the others, nor leak text
+        if out_of_memory(e):  # a library that turned the MemoryError into its own error
+            return _memory_result(ref, config, ledger)
         if os.environ.get("PROMOLINT_DEBUG"):
             raise
         service = source.failure_reason(e)
@@ -201,6 +205,41 @@ def review_ref(source: "Source", ref: "PacketRef", config: Config, out_root: Pat
                         note=note, drive=remote.locations if remote else {},
                         shared_with=remote.shared_with if remote else [],
                         progress=progress_counts(previous, outputs.review), **review_facts(outputs.review))
+
+
+def out_of_memory(e: BaseException | None) -> bool:
+    """A MemoryError anywhere in the chain, or libxml2's own allocation failure (lxml raises it as
+    a parse error)."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, MemoryError) or "Memory allocation failed" in str(getattr(e, "msg", "") or ""):
+            return True
+        e = e.__cause__ or e.__context__
+    return False
+
+
+# Set in a review worker (promolint.workers): a worker whose review ran out of memory exits at once
+# (its heap may still be full, so even writing the ledger could fail) and its pool reports the packet.
+on_memory_exhausted: "Callable[[], None] | None" = None
+
+
+def _memory_result(ref: "PacketRef", config: Config, ledger: "Ledger | None") -> PacketResult:
+    if on_memory_exhausted is not None:
+        on_memory_exhausted()
+    return limit_result(ref, "too-large", memory_reason(config.limits.memory_mb), ledger)
+
+
+def memory_reason(mb: int) -> str:
+    return f"needed more than {mb} MB of memory to review and was stopped"
+
+
+def limit_result(ref: "PacketRef", code: str, reason: str, ledger: "Ledger | None" = None) -> PacketResult:
+    """A packet stopped at a resource limit (time, memory): rejected in this run, recorded as
+    transient so the next run tries again (the limit may have been raised)."""
+    if ledger is not None:
+        ledger.record(ref, "rejected", reason=reason, kind="transient")
+    return PacketResult(source_id=ref.source_id, name=ref.name, status="rejected", reason=reason, code=code)
 
 
 def skipped_result(item: "Skipped", ledger: "Ledger | None" = None) -> PacketResult:
