@@ -217,14 +217,15 @@ def test_deployed_watcher_runs_on_its_schedule_on_a_work_pool(server, tmp_path):
     cfg.write_text(yaml.safe_dump({"flows": {"settle_seconds": 0.1}}))
     spec = yaml.safe_load((REPO / "prefect.yaml").read_text())
     [watch] = [d for d in spec["deployments"] if d["name"] == "promolint-watch"]
-    spec["deployments"] = [{**watch, "schedules": [{"interval": 5, "active": True}]}]
+    # its own name: the served watcher of the test before left runs scheduled ahead under "promolint-watch"
+    spec["deployments"] = [{**watch, "name": "promolint-watch-pool", "schedules": [{"interval": 5, "active": True}]}]
     prefect_file = tmp_path / "prefect.yaml"
     prefect_file.write_text(yaml.safe_dump(spec))
     env = {**server["env"], "PROMOLINT_REPO": str(REPO), "PROMOLINT_SOURCE": str(src), "PROMOLINT_OUT": str(out),
            "PROMOLINT_CONFIG": str(cfg), "PREFECT_WORKER_QUERY_SECONDS": "2"}
     worker = deploy_and_start_worker(env, tmp_path, prefect_file)
     try:
-        run = scheduled_run_completed(server["url"], "promolint-watch", out)
+        run = scheduled_run_completed(server["url"], "promolint-watch-pool", out)
         assert run.state.is_completed(), run.state
         assert sorted(p.name for p in out.glob("Author */*.annotated.docx")) == ["p0.annotated.docx", "p1.annotated.docx"]
     finally:
