@@ -18,7 +18,7 @@ from promolint.config import Config, load_config
 from promolint.errors import SourceError
 from promolint.deliver.local import write_atomic
 from promolint.flows.ledger import LEDGER_DIR, Ledger
-from promolint.pipeline import PacketResult, result_from_ledger, review_ref, skipped_result
+from promolint.pipeline import PacketResult, failed_result, result_from_ledger, review_ref, skipped_result
 from promolint.sources import PacketRef, Skipped, Source, open_source
 
 if TYPE_CHECKING:
@@ -112,8 +112,7 @@ def skipped_results(skipped: list[Skipped], ledger: Ledger) -> list[PacketResult
 def record_failure(out_root: Path, ref: PacketRef, exc: BaseException | None) -> PacketResult:
     """A packet whose retries ran out: quarantined for this run, retried next run."""
     reason = f"failed after retries ({exc})" if isinstance(exc, TransientFailure) else "failed after retries"
-    Ledger(out_root).record(ref, "failed", reason=reason)
-    return PacketResult(source_id=ref.source_id, name=ref.name, status="failed", reason=reason, code="transient")
+    return failed_result(ref, reason, "transient", Ledger(out_root))
 
 
 def _state_path(out_root: Path, source: Source) -> Path:

@@ -242,6 +242,15 @@ def limit_result(ref: "PacketRef", code: str, reason: str, ledger: "Ledger | Non
     return PacketResult(source_id=ref.source_id, name=ref.name, status="rejected", reason=reason, code=code)
 
 
+def failed_result(ref: "PacketRef", reason: str, code: str, ledger: "Ledger | None" = None,
+                  error: str | None = None) -> PacketResult:
+    """A packet whose review could not finish outside the review itself (retries ran out, its
+    process died): recorded failed, so the next run tries again."""
+    if ledger is not None:
+        ledger.record(ref, "failed", reason=reason)
+    return PacketResult(source_id=ref.source_id, name=ref.name, status="failed", reason=reason, code=code, error=error)
+
+
 def skipped_result(item: "Skipped", ledger: "Ledger | None" = None) -> PacketResult:
     """A file the source would not offer: rejected with its reason, or unchanged when the source
     itself records its current version as reviewed (with this ledger's facts when it has them)."""

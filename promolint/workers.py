@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from promolint import pipeline
 from promolint.config import Config
-from promolint.pipeline import PacketResult, limit_result, memory_reason, review_ref
+from promolint.pipeline import PacketResult, failed_result, limit_result, memory_reason, review_ref
 
 if TYPE_CHECKING:
     from promolint.sources.base import PacketRef
@@ -197,10 +197,7 @@ class ReviewPool:
             if self.config.limits.memory_mb:
                 return limit_result(ref, "too-large", memory_reason(self.config.limits.memory_mb), book)
             reason = f"internal error (the review process exited with code {e.exitcode})"
-            if book is not None:
-                book.record(ref, "failed", reason=reason)
-            return PacketResult(source_id=ref.source_id, name=ref.name, status="failed", reason=reason,
-                                code="internal", error="ProcessExpired")
+            return failed_result(ref, reason, "internal", book, error="ProcessExpired")
 
     def review(self, spec: str, ref: "PacketRef", out_root: Path, **kw) -> PacketResult:
         return self.result(self.submit(spec, ref, out_root, **kw), ref, out_root, ledger=kw.get("ledger", False))
