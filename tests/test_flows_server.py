@@ -118,6 +118,12 @@ def test_served_deployments_run_a_cycle_through_the_api(server, tmp_path):
         stop(serving)
 
 
+def assert_both_packets_reviewed(run, out: Path) -> None:
+    """The watcher's run completed and left p0 and p1 reviewed in their author folders."""
+    assert run.state.is_completed(), run.state
+    assert sorted(p.name for p in out.glob("Author */*.annotated.docx")) == ["p0.annotated.docx", "p1.annotated.docx"]
+
+
 def test_watch_poll_serves_the_interval_deployment(server, tmp_path):
     """`promolint watch SRC --out OUT --poll`: serves watch-folder; a run through the API reviews."""
     src, out = packets(tmp_path / "in", 2), tmp_path / "out"
@@ -129,8 +135,7 @@ def test_watch_poll_serves_the_interval_deployment(server, tmp_path):
                                start_new_session=True)
     try:
         run = run_and_wait(server["env"], "watch-folder/promolint-watch", out)
-        assert run.state.is_completed(), run.state
-        assert sorted(p.name for p in out.glob("Author */*.annotated.docx")) == ["p0.annotated.docx", "p1.annotated.docx"]
+        assert_both_packets_reviewed(run, out)
     finally:
         stop(serving)
 
@@ -203,8 +208,7 @@ def test_interval_watcher_runs_on_its_schedule_with_nobody_triggering_it(server,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         run = scheduled_run_completed(server["url"], "promolint-watch", out)
-        assert run.state.is_completed(), run.state
-        assert sorted(p.name for p in out.glob("Author */*.annotated.docx")) == ["p0.annotated.docx", "p1.annotated.docx"]
+        assert_both_packets_reviewed(run, out)
     finally:
         stop(serving)
 
@@ -226,7 +230,6 @@ def test_deployed_watcher_runs_on_its_schedule_on_a_work_pool(server, tmp_path):
     worker = deploy_and_start_worker(env, tmp_path, prefect_file)
     try:
         run = scheduled_run_completed(server["url"], "promolint-watch-pool", out)
-        assert run.state.is_completed(), run.state
-        assert sorted(p.name for p in out.glob("Author */*.annotated.docx")) == ["p0.annotated.docx", "p1.annotated.docx"]
+        assert_both_packets_reviewed(run, out)
     finally:
         stop(worker)
