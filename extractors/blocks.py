@@ -118,20 +118,20 @@ class RawBlock:
     real_heading: bool
     size: int = 0  # largest run font size in half-points (0: the style's default)
     indent: int = 0  # left indent in twips: the paragraph's own, or its leading spaces/tabs as typed
-    header_cell: bool = False  # in a table's header row of column labels ("Goal | Status | Notes")
+    header_cell: bool = False  # a column label ("Goal | Status | Notes") or a row label ("2021/7/1")
 
 
 def read_blocks(document: Document) -> list[RawBlock]:
     styles = StyleSheet(document)
-    out = []
+    out, labels = [], {}
     for i, p in enumerate(body_paragraphs(document.element.body)):
         if not i & 255:
             check_deadline()
-        out.append(_read(i, p, styles))
+        out.append(_read(i, p, styles, labels))
     return out
 
 
-def _read(index: int, p: etree._Element, styles: StyleSheet) -> RawBlock:
+def _read(index: int, p: etree._Element, styles: StyleSheet, labels: dict[int, frozenset[int]]) -> RawBlock:
     pieces = list(visible_pieces(p))
     text = "".join(piece.text for piece in pieces)
     style_id = _val(p.find(f"{w('pPr')}/{w('pStyle')}")) or styles.default_paragraph
@@ -144,7 +144,7 @@ def _read(index: int, p: etree._Element, styles: StyleSheet) -> RawBlock:
     block = Block(index=index, kind=kind, text=text, style=styles.name(style_id), level=level)
     size = max((_run_size(piece.run) for piece in pieces if piece.text.strip()), default=0)
     return RawBlock(block, bold, in_table, level is not None, size, _indent(p, text),
-                    in_table and _header_cell(p))
+                    in_table and _header_cell(p, labels))
 
 
 def _indent(p: etree._Element, text: str) -> int:
@@ -192,9 +192,9 @@ def _in_table(p: etree._Element) -> bool:
     return False
 
 
-def _header_cell(p: etree._Element) -> bool:
-    """A cell of a marked header row, or of the first row of a table whose first row is short
-    column labels over more rows: labels, not claims (a one-column layout box is never one)."""
+def _header_cell(p: etree._Element, labels: dict[int, frozenset[int]]) -> bool:
+    """A cell of a marked header row, of a first row of short column labels over more rows, or of a
+    column of row labels: labels, not claims (a one-column layout box is never one)."""
     row = next((a for a in p.iterancestors(w("tr"))), None)
     table = row.getparent() if row is not None else None
     if table is None:
@@ -203,8 +203,29 @@ def _header_cell(p: etree._Element) -> bool:
         return True
     rows = table.findall(w("tr"))
     cells = row.findall(w("tc"))
-    return (row is rows[0] and len(rows) > 1 and len(cells) > 1
-            and all(len("".join(c.itertext()).split()) <= 4 for c in cells))
+    if (row is rows[0] and len(rows) > 1 and len(cells) > 1
+            and all(_words(c) <= 4 for c in cells)):
+        return True
+    cell = next(a for a in p.iterancestors(w("tc")))
+    return cells.index(cell) in _label_columns(table, labels) if cell in cells else False
+
+
+MAX_LABEL_WORDS = 3  # "2021/7/1", "Week 3", "CATcher": a column of these labels the rows, it claims nothing
+
+
+def _label_columns(table: etree._Element, labels: dict[int, frozenset[int]]) -> frozenset[int]:
+    """Columns whose every body cell is a short label (a date, a week, a project name) in a table
+    that also has a column of longer text: the row's claim is in the long column."""
+    cached = labels.get(id(table))  # the document is alive while it is read, so ids stay unique
+    if cached is None:
+        words: dict[int, int] = {}
+        for row in table.findall(w("tr"))[1:]:
+            for j, c in enumerate(row.findall(w("tc"))):
+                words[j] = max(words.get(j, 0), _words(c))
+        long = any(n > MAX_LABEL_WORDS + 1 for n in words.values())
+        cached = labels[id(table)] = frozenset(j for j, n in words.items() if long and n <= MAX_LABEL_WORDS)
+    return cached
+
 
 
 def _run_bold(r: etree._Element, style_id: str | None, styles: StyleSheet) -> bool:
@@ -278,3 +299,8 @@ def is_underline(raw: RawBlock) -> bool:
 def _title_case(text: str) -> bool:
     words = re.findall(r"[A-Za-z][\w'’-]*", text)
     return bool(words) and all(wd[0].isupper() or wd.lower() in _SMALL_WORDS for wd in words)
+
+
+def _words(cell: etree._Element) -> int:
+    """Words of the text a reader sees in the cell (w:t only, not field codes or other nodes)."""
+    return len("".join(cell.itertext(w("t"))).split())

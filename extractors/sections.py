@@ -191,11 +191,11 @@ def mark_reviewed(sections: list[Section], match: HeadingMatcher) -> tuple[dict[
             continue
         score, alias = match.alias(section.title)
         skip_words, skip_why = match.skip(section.title)
-        if skip_why and skip_words >= len(normalize_title(alias or "").split()):
+        if not dates[i] and _is_title(i, sections, parents, has_children):
+            why[i] = "document title"  # names the document ("Summary", "Goals and wins"), not its sections
+        elif skip_why and skip_words >= len(normalize_title(alias or "").split()):
             why[i] = skip_why
             inherited.add(i)
-        elif not dates[i] and _is_title(i, sections, parents, has_children):
-            why[i] = "document title"
         elif not section.blocks and i not in has_children:
             why[i] = "no text"
         elif alias and (best is None or score > best[0]):
