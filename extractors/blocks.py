@@ -22,7 +22,8 @@ from promolint.model import Block
 
 _HEADING_STYLE = re.compile(r"heading\s*(\d)$", re.I)
 _NUMBERED = re.compile(r"^(?:(\d{1,2})[.)]|([IVXLC]{1,5})[.)]|(\d{1,2}(?:\.\d{1,2})+)[.)]?)\s+(\S.*)$")
-_SMALL_WORDS = {"a", "an", "and", "or", "of", "the", "to", "in", "on", "for", "at", "by", "with", "&"}
+_SMALL_WORDS = {"a", "an", "and", "or", "nor", "but", "of", "the", "to", "in", "into", "on", "onto", "for", "at", "by",
+                "with", "from", "over", "via", "per", "as", "vs", "&"}  # lower case in Title Case
 _ON = {None, "1", "true", "on"}
 MAX_HEADING_WORDS = 8
 MAX_LARGE_HEADING_WORDS = 16  # a bold line typed larger than the body text may be a long title
@@ -242,35 +243,45 @@ def _run_bold(r: etree._Element, style_id: str | None, styles: StyleSheet) -> bo
     return bool(inherited)
 
 
-def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0, names_section=None) -> str | None:
+def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0, names_section=None,
+                        in_numbered_run: bool = False) -> str | None:
     """How a typed heading looks (numbered, caps, bold, ...), or None for ordinary text.
 
     `body_size` is the document's usual text size: bold text larger than it is typed as a title.
     `names_section(text)` is true for a date or a configured section name (aliases, skip phrases).
+    `in_numbered_run`: the line's neighbours are numbered like it, so it is an item of a typed list.
     """
     block = raw.block
     text = block.text.strip()
-    words = text.split()
+    m = _NUMBERED.match(text)
+    words = (m.group(4) if m else text).split()  # "5.1" is not a word of the heading
     large = raw.all_bold and raw.size > body_size
     limit = MAX_LARGE_HEADING_WORDS if large else MAX_HEADING_WORDS
     if raw.real_heading or raw.in_table or block.kind == "list_item" or not words or len(words) > limit:
         return None  # list items and table cells are never headings, even "Impact: ..." in bold
-    alias = is_alias(text)
     if text[-1] in ".;,":
         return None
-    if ":" in text[:-1] and not large:
-        return None  # "Accomplishment: Cut costs" is a heading only when typed large and bold
-    m = _NUMBERED.match(text)
-    if m and (alias or _title_case(m.group(4)) or raw.all_bold):
-        return "numbered_sub" if m.group(3) else "numbered"
+    if m and not in_numbered_run and m.group(4)[0].isupper():
+        return "numbered_sub" if m.group(3) else "numbered"  # "2. My accomplishments", "2.1 Project: Foo"
     letters = [c for c in text if c.isalpha()]
     if len(letters) >= 4 and all(c.isupper() for c in letters):
-        return "caps"
+        return "caps"  # "ACCOMPLISHMENT: DEFINED CORE METRICS"
+    if ":" in text[:-1] and not large and not (raw.all_bold and _title_case(text.split(":", 1)[1])):
+        return None  # "Impact: cut costs" in bold is a claim; "Project: Billing Migration" names one
+    if m and (is_alias(text) or _title_case(m.group(4)) or raw.all_bold):
+        return "numbered_sub" if m.group(3) else "numbered"
     if raw.all_bold:
         return "bold"
     if text.endswith(":") and len(words) <= MAX_COLON_WORDS and _names(text[:-1], names_section):
         return "colon"  # "Q1:", "Key Wins:"; a lead-in like "For example:" or "You can use:" is text
-    return "plain" if alias else None
+    return "plain" if is_alias(text) else None
+
+
+def numbered(text: str) -> tuple[int, ...] | None:
+    """(2,) for "2. Impact", (2, 1) for "2.1 Projects", None for a line without an arabic outline number."""
+    m = _NUMBERED.match(text.strip())
+    number = m and (m.group(1) or m.group(3))
+    return tuple(int(n) for n in number.split(".")) if number else None
 
 
 def is_outdented_heading(raw: RawBlock, following: RawBlock, names_section=None) -> bool:

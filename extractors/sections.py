@@ -5,13 +5,13 @@ import re
 from collections.abc import Callable
 
 from promolint.extractors.blocks import (MAX_HEADING_WORDS, RawBlock, is_outdented_heading, is_underline,
-                                         pseudo_heading_kind)
+                                         numbered, pseudo_heading_kind)
 from promolint.deadline import check_deadline
 from promolint.extractors.sentences import split_sentences
 from promolint.model import Block, Claim, Section
 
 _NOT_WORD = re.compile(r"[\W_]+")
-_LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*|[IVXLC]{1,5}|[A-Za-z])[.)]\s+")
+_LEADING_NUMBER = re.compile(r"^\s*(?:(?:\d{1,2}|[IVXLC]{1,5}|[A-Za-z])[.)]|\d{1,2}(?:\.\d{1,2})+[.)]?)\s+")
 _PARENTHETICAL = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*$")
 _HAS_WORD = re.compile(r"\w")
 
@@ -77,7 +77,9 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
     the order they first appear (as reStructuredText ranks its adornments)."""
     body = _body_size(raw_blocks)
     names = getattr(is_alias, "names_section", None)
-    kinds = [None if raw.real_heading else pseudo_heading_kind(raw, is_alias, body, names) for raw in raw_blocks]
+    runs = _numbered_runs(raw_blocks)
+    kinds = [None if raw.real_heading else pseudo_heading_kind(raw, is_alias, body, names, i in runs)
+             for i, raw in enumerate(raw_blocks)]
     for i in range(len(raw_blocks) - 1):  # a short line underlined with '****' or '====' in plain text
         if (not raw_blocks[i].real_heading and is_underline(raw_blocks[i + 1]) and raw_blocks[i].block.text.strip()
                 and len(raw_blocks[i].block.text.split()) <= MAX_HEADING_WORDS and raw_blocks[i].block.kind != "list_item"):
@@ -99,6 +101,26 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
             block = block.model_copy(update={"kind": "heading", "level": base + rank[(raw.size, kind)]})
         blocks.append(block)
     return blocks
+
+
+def _numbered_runs(raw_blocks: list[RawBlock]) -> set[int]:
+    """Positions of the items of typed numbered lists: adjacent lines numbered at the same depth
+    ("1. Shipped X" / "2. Led Y"). Numbered headings have text between them, or, when one section is
+    empty, carry on the numbering of an earlier heading ("6. In progress" ... "7." "8.")."""
+    lines = [(i, numbered(raw.block.text)) for i, raw in enumerate(raw_blocks) if raw.block.text.strip()]
+    runs: set[int] = set()
+    seen: set[tuple[int, ...]] = set()
+    k = 0
+    while k < len(lines):
+        j = k
+        while j + 1 < len(lines) and lines[k][1] and lines[j + 1][1] and len(lines[j + 1][1]) == len(lines[k][1]):
+            j += 1
+        first = lines[k][1]
+        if j > k and first and first[:-1] + (first[-1] - 1,) not in seen:
+            runs.update(i for i, _ in lines[k:j + 1])
+        seen.update(n for _, n in lines[k:j + 1] if n)
+        k = j + 1
+    return runs
 
 
 def _body_size(raw_blocks: list[RawBlock]) -> int:

@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO / "tests" / "data" / "real"))
 from load import load_packets  # noqa: E402
 
 TUNE = load_packets(split="tune")
-DOCS = [(p, d) for p in TUNE for d in (p["docx"], p["typed_docx"]) if d is not None]
+DOCS = [(p, d) for p in TUNE for d in (p["docx"], p["typed_docx"], *p["variants"]) if d is not None]
 LONGEST = max(TUNE, key=lambda p: p["min_claims"])
 
 
