@@ -22,8 +22,23 @@ def normalize_title(text: str) -> str:
     return _NOT_WORD.sub(" ", text.replace("’", "").replace("'", "")).strip().lower()
 
 
+def _singular(word: str) -> str:
+    """Plural folded to singular, so "Accomplishment" finds "Accomplishments" and "Goal" finds "Goals"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def title_words(text: str) -> list[str]:
+    return [_singular(w) for w in normalize_title(text).split()]
+
+
 def _phrases(texts: list[str]) -> list[tuple[str, ...]]:
-    return [tuple(normalize_title(t).split()) for t in texts if normalize_title(t)]
+    return [tuple(title_words(t)) for t in texts if title_words(t)]
 
 
 def _longest(words: list[str], phrases: list[tuple[str, ...]]) -> int:
@@ -41,20 +56,21 @@ class HeadingMatcher:
 
     def __init__(self, sections_config):
         self.aliases = _phrases(sections_config.what_you_did_aliases)
-        self.alias_text = {tuple(normalize_title(a).split()): a for a in sections_config.what_you_did_aliases}
-        self.skips = [(rule.why, _phrases(rule.phrases)) for rule in sections_config.skip]
+        self.alias_text = {tuple(title_words(a)): a for a in sections_config.what_you_did_aliases}
+        self.skips = [(rule.why, _phrases(rule.phrases), rule.whole) for rule in sections_config.skip]
         self.date = re.compile(sections_config.date_heading)
 
     def alias(self, title: str) -> tuple[float, str | None]:
         """(score, alias): the matched share of the heading's words, 1.0 for an exact alias."""
-        words = normalize_title(title).split()
+        words = title_words(title)
         best = max(self.aliases, key=lambda ph: (_longest(words, [ph]), len(ph)), default=None)
         n = _longest(words, [best]) if best else 0
         return (n / len(words), self.alias_text[best]) if n else (0.0, None)
 
     def skip(self, title: str) -> tuple[int, str | None]:
-        words = normalize_title(title).split()
-        hits = [(n, -k, why) for k, (why, phrases) in enumerate(self.skips) if (n := _longest(words, phrases))]
+        words = title_words(title)
+        hits = [(n, -k, why) for k, (why, phrases, whole) in enumerate(self.skips)
+                if (n := _longest(words, phrases)) and (not whole or n == len(words))]
         n, _, why = max(hits, default=(0, 0, None))
         return n, why
 
@@ -63,7 +79,7 @@ class HeadingMatcher:
 
     def names_section(self, title: str) -> bool:
         """A date, or a heading that is mostly an alias or wholly a skip phrase ("Key Wins", "Goals")."""
-        words = normalize_title(title).split()
+        words = title_words(title)
         return (self.is_date(title) or self.alias(title)[0] >= 0.5
                 or bool(words) and self.skip(title)[0] == len(words))
 

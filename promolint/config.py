@@ -27,6 +27,7 @@ class _Strict(BaseModel):
 class SkipSection(_Strict):
     why: str
     phrases: list[str]
+    whole: bool = False  # the phrase must be the whole heading ("Resources", not "Resource Planning")
 
 
 class SectionsConfig(_Strict):
