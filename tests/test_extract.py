@@ -556,3 +556,84 @@ def test_a_template_of_imperative_prompts_is_a_template_and_a_filled_log_is_not(
                  "Added retries to the importer.", "Shipped the ledger."]:
         d.add_paragraph(line, style="List Bullet")
     assert not extract(save(d, tmp_path)).template
+
+
+def test_typed_outline_numbers_are_headings_and_a_typed_numbered_list_is_not(tmp_path):
+    """Numbering is the only cue here (no bold, no size, sentence case); adjacent numbered lines are a
+    list, unless they carry on the headings' numbering (an empty section between two headings)."""
+    d = docx.Document()
+    for line in ["1. Goals for this period", "Ship the ledger on time.", "2. My accomplishments",
+                 "2.1 Project: Ledger Migration", "I moved the ledger in a quarter.", "1. Shipped the cutover plan",
+                 "2. Trained the support team", "The cutover took one weekend.", "3. Company building",
+                 "4. What I learned", "Kafka internals."]:
+        d.add_paragraph(line)
+    packet = extract(save(d, tmp_path))
+    assert [(s.title, s.level, s.reviewed) for s in packet.sections] == [
+        ("1. Goals for this period", 1, False), ("2. My accomplishments", 1, True),
+        ("2.1 Project: Ledger Migration", 2, True), ("3. Company building", 1, False),
+        ("4. What I learned", 1, False)]
+    assert [c.text for c in packet.claims] == [
+        "I moved the ledger in a quarter.", "1. Shipped the cutover plan", "2. Trained the support team",
+        "The cutover took one weekend."]
+
+
+def test_all_caps_sections_over_bold_sub_headings_with_a_colon(tmp_path):
+    d = docx.Document()
+    d.add_paragraph("PLATFORM WORK")
+    bold_line(d, "Project: Billing Migration")
+    d.add_paragraph("Moved billing to the new ledger; month-end close went from 5 days to 1.")
+    bold_line(d, "Impact: cut costs by 20%")  # a bold claim, not a heading: lower case after the colon
+    d.add_paragraph("GOALS")
+    d.add_paragraph("Lead the payments group.")
+    packet = extract(save(d, tmp_path))
+    assert [(s.title, s.level, s.reviewed) for s in packet.sections] == [
+        ("PLATFORM WORK", 1, True), ("Project: Billing Migration", 2, True), ("GOALS", 1, False)]
+    assert "Impact: cut costs by 20%" in [c.text for c in packet.claims]
+
+
+def test_row_label_columns_of_a_table_are_not_claims_and_references_are_not_placeholders(tmp_path):
+    d = docx.Document()
+    d.add_heading("Work this semester", 1)
+    rows = [("Week", "Achievements"), ("3", "Opened PR [#1139] Branch fix label"),
+            ("Recess week", "Merged PR: add examples for JavadocType"), ("4", "Fixed [Project name] later")]
+    table = d.add_table(rows=len(rows), cols=2)
+    for r, (week, text) in enumerate(rows):
+        table.cell(r, 0).text, table.cell(r, 1).text = week, text
+    packet = extract(save(d, tmp_path))
+    assert [c.text for c in packet.claims] == ["Opened PR [#1139] Branch fix label",
+                                               "Merged PR: add examples for JavadocType"]
+    assert [p.text for p in packet.placeholders] == ["Fixed [Project name] later"]
+
+
+def test_a_blank_template_of_empty_sections_and_fields_is_a_template(tmp_path):
+    d = docx.Document()
+    d.add_heading("Brag Doc", 1)
+    d.add_heading("Scope", 2)
+    for line in ["Period:", "Role:"]:
+        d.add_paragraph(line, style="List Bullet")
+    for heading in ["Impact Highlights", "Technical Contributions", "Hard Problems Solved"]:
+        d.add_heading(heading, 2)
+        d.add_paragraph("", style="List Bullet")
+    blank = extract(save(d, tmp_path, "t.docx"))
+    assert blank.template and blank.claims == []
+    d.add_heading("Ledger", 2)
+    for line in ["Moved the ledger to Postgres; month-end close went from 5 days to 1.", "Cut the on-call pages by half.",
+                 "Trained four support engineers.", "Wrote the cutover runbook.", "Retired the old billing cron jobs.",
+                 "Ran the incident review for the March outage."]:
+        d.add_paragraph(line)
+    assert not extract(save(d, tmp_path, "f.docx")).template  # a few empty slots left in a filled packet
+
+
+def test_headings_match_singular_or_plural_and_furniture_only_as_a_whole_heading(tmp_path):
+    d = docx.Document()
+    d.add_heading("Accomplishment: Resource Planning Model", 1)
+    d.add_paragraph("Built the staffing model; hiring took half as long.")
+    d.add_heading("Resources", 1)
+    d.add_paragraph("The design doc and the dashboard.")
+    d.add_heading("Goal", 1)
+    d.add_paragraph("Lead the planning group.")
+    packet = extract(save(d, tmp_path))
+    assert packet.what_you_did_match["alias"] == "Accomplishments"
+    assert packet.sections_reviewed == ["Accomplishment: Resource Planning Model"]
+    assert {s.title: s.skip_reason for s in packet.sections if not s.reviewed} == {
+        "Resources": "around the document, not claims", "Goal": "goals and plans"}
