@@ -45,6 +45,9 @@ def _empty_sections(blocks: list[Block]) -> int:
 def looks_like_template(blocks: list[Block], config) -> bool:
     """Announced as a template, or mostly instructions, placeholders, blank fields and empty sections."""
     body = [b for b in blocks if b.kind != "heading" and b.text.strip()]
+    first = next((b for b in blocks if b.text.strip()), None)
+    if first is not None and first.kind == "heading" and set(normalize_title(first.text).split()) & set(config.template_titles):
+        return True
     markers = [normalize_title(m) for m in config.template_markers]
     head = " ".join(normalize_title(b.text) for b in body[:3])
     if any(m and f" {m} " in f" {head} " for m in markers):

@@ -637,3 +637,13 @@ def test_headings_match_singular_or_plural_and_furniture_only_as_a_whole_heading
     assert packet.sections_reviewed == ["Accomplishment: Resource Planning Model"]
     assert {s.title: s.skip_reason for s in packet.sections if not s.reviewed} == {
         "Resources": "around the document, not claims", "Goal": "goals and plans"}
+
+
+def test_a_document_titled_as_a_template_is_one(tmp_path):
+    d = docx.Document()
+    d.add_heading("Self-Review Template", 1)
+    d.add_paragraph("Period: [Start Date] to [End Date]")
+    d.add_heading("Key Accomplishments", 2)
+    d.add_paragraph("Shipped the ledger migration; month-end close went from 5 days to 1.")
+    d.add_paragraph("Cut on-call pages by half.")
+    assert extract(save(d, tmp_path)).template
