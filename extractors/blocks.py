@@ -1,7 +1,7 @@
 """Paragraphs of the body as Blocks: text, kind, and heading level (real or typed-by-hand).
 
 Word heading styles and outline levels are trusted first; people who never use styles type
-their headings, so short all-bold lines, numbered title lines ("1. Impact", "II. Highlights"),
+their headings, so short all-bold or underlined lines, numbered title lines ("1. Impact", "II. Highlights"),
 ALL CAPS lines, short lines ending in a colon, lines underlined with '****' in pasted plain text,
 short lines at the margin over indented text, and lines that are exactly a "What You Did" alias
 count as pseudo-headings.
@@ -119,6 +119,7 @@ class RawBlock:
     real_heading: bool
     size: int = 0  # largest run font size in half-points (0: the style's default)
     indent: int = 0  # left indent in twips: the paragraph's own, or its leading spaces/tabs as typed
+    all_underlined: bool = False  # every visible run underlined: a heading typed the old way
     header_cell: bool = False  # a column label ("Goal | Status | Notes") or a row label ("2021/7/1")
 
 
@@ -144,7 +145,8 @@ def _read(index: int, p: etree._Element, styles: StyleSheet, labels: dict[int, f
         _run_bold(piece.run, style_id, styles) for piece in pieces if piece.text.strip())
     block = Block(index=index, kind=kind, text=text, style=styles.name(style_id), level=level)
     size = max((_run_size(piece.run) for piece in pieces if piece.text.strip()), default=0)
-    return RawBlock(block, bold, in_table, level is not None, size, _indent(p, text),
+    underlined = bool(text.strip()) and all(_run_underlined(piece.run) for piece in pieces if piece.text.strip())
+    return RawBlock(block, bold, in_table, level is not None, size, _indent(p, text), underlined,
                     in_table and _header_cell(p, labels))
 
 
@@ -243,6 +245,12 @@ def _run_bold(r: etree._Element, style_id: str | None, styles: StyleSheet) -> bo
     return bool(inherited)
 
 
+def _run_underlined(r: etree._Element) -> bool:
+    rpr = r.find(W_RPR) if r.tag == W_R else None
+    u = rpr.find(w("u")) if rpr is not None else None
+    return u is not None and u.get(W_VAL) not in ("none", None)
+
+
 def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0, names_section=None,
                         in_numbered_run: bool = False) -> str | None:
     """How a typed heading looks (numbered, caps, bold, ...), or None for ordinary text.
@@ -272,6 +280,8 @@ def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0, names_secti
         return "numbered_sub" if m.group(3) else "numbered"
     if raw.all_bold:
         return "bold"
+    if raw.all_underlined:
+        return "underline"
     if text.endswith(":") and len(words) <= MAX_COLON_WORDS and _names(text[:-1], names_section):
         return "colon"  # "Q1:", "Key Wins:"; a lead-in like "For example:" or "You can use:" is text
     return "plain" if is_alias(text) else None

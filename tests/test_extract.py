@@ -647,3 +647,17 @@ def test_a_document_titled_as_a_template_is_one(tmp_path):
     d.add_paragraph("Shipped the ledger migration; month-end close went from 5 days to 1.")
     d.add_paragraph("Cut on-call pages by half.")
     assert extract(save(d, tmp_path)).template
+
+
+def test_underlined_lines_are_headings_below_bold_ones(tmp_path):
+    d = docx.Document()
+    bold_line(d, "Accomplishments")
+    d.add_paragraph().add_run("Ledger migration").underline = True
+    d.add_paragraph("Moved the ledger; month-end close went from 5 days to 1.")
+    d.add_paragraph().add_run("Pricing").underline = True
+    d.add_paragraph("Rebuilt pricing.")
+    bold_line(d, "Goals")
+    d.add_paragraph("Lead the payments group.")
+    packet = extract(save(d, tmp_path))
+    assert [(s.title, s.level, s.reviewed) for s in packet.sections] == [
+        ("Accomplishments", 1, True), ("Ledger migration", 2, True), ("Pricing", 2, True), ("Goals", 1, False)]
