@@ -14,6 +14,8 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _LEADING_NUMBER = re.compile(r"^\s*(?:(?:\d{1,2}|[IVXLC]{1,5}|[A-Za-z])[.)]|\d{1,2}(?:\.\d{1,2})+[.)]?)\s+")
 _PARENTHETICAL = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*$")
 _HAS_WORD = re.compile(r"\w")
+# Site-generator markup that a Markdown conversion leaves as text: "{:toc}", "{% include x %}", "{{ page.title }}"
+_MARKUP_ONLY = re.compile(r"^\s*(?:\{[:%#][^{}]*\}|\{%.*?%\}|\{\{.*?\}\}|<!--.*?-->|\s)+\s*$")
 
 
 def normalize_title(text: str) -> str:
@@ -285,7 +287,7 @@ def extract_claims(sections: list[Section], owners: dict[int, tuple[str, str | N
                 check_deadline()
             for start, end in split_sentences(block.text):
                 text = block.text[start:end]
-                if _HAS_WORD.search(text):
+                if _HAS_WORD.search(text) and not _MARKUP_ONLY.match(text):
                     claims.append(Claim(id=f"c{len(claims) + 1}", section=section, subsection=subsection,
                                         paragraph=block.index, offset=start, text=text, kind=block.kind))
     return claims

@@ -661,3 +661,17 @@ def test_underlined_lines_are_headings_below_bold_ones(tmp_path):
     packet = extract(save(d, tmp_path))
     assert [(s.title, s.level, s.reviewed) for s in packet.sections] == [
         ("Accomplishments", 1, True), ("Ledger migration", 2, True), ("Pricing", 2, True), ("Goals", 1, False)]
+
+
+def test_site_generator_markup_left_by_a_conversion_is_not_a_claim(tmp_path):
+    d = docx.Document()
+    d.add_heading("What I Did", 1)
+    for line in ["{:toc}", "{% include figure.html image=\"chart.png\" %}", "<!--more-->",
+                 "Shipped the {{ site.product }} billing page; refunds fell by a third."]:
+        d.add_paragraph(line)
+    d.add_heading("What could have gone better", 1)
+    d.add_paragraph("I took on too much in Q3.")
+    packet = extract(save(d, tmp_path))
+    assert [c.text for c in packet.claims] == ["Shipped the {{ site.product }} billing page; refunds fell by a third."]
+    assert {s.title: s.skip_reason for s in packet.sections if not s.reviewed} == {
+        "What could have gone better": "areas for improvement"}
