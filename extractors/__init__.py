@@ -58,12 +58,13 @@ def extract_document(document: Document, source: str, config: Config) -> Packet:
     blocks = assign_levels(raw_blocks, match)
     sections = build_sections(blocks, {r.block.index for r in raw_blocks if r.header_cell})
     template = looks_like_template(blocks, config.sections)
-    owners, found, timeline = mark_reviewed(sections, match)
+    links = {r.block.index for r in raw_blocks if r.link_only}
+    owners, found, timeline = mark_reviewed(sections, match, links)
     if template:  # instructions and placeholders: nothing to review, the packet finding says why
         owners = {}
         for section in sections:
             section.reviewed, section.skip_reason = False, "unfilled template"
-    claims = extract_claims(sections, owners)
+    claims = extract_claims(sections, owners, links)
     placeholders = find_placeholders(sections, owners, config.sections)
     held = {(p.paragraph, p.offset) for p in placeholders}
     return Packet(

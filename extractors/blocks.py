@@ -31,6 +31,8 @@ MAX_COLON_WORDS = 5  # "Q1:", "Key wins:" on a line of their own lead in what fo
 _TYPED_BULLET = re.compile(r"^\s*[*•·‣◦-]\s+\S")  # "* Shipped X" typed or pasted as plain text
 _UNDERLINE = re.compile(r"^([=*~#^+-])\1{2,}$")  # a plain-text underline (setext / RST): "*****"; "___" is a form blank
 _W_STYLE, _W_STYLE_ID, _W_DEFAULT, _W_TYPE = w("style"), w("styleId"), w("default"), w("type")
+_W_HYPERLINK = w("hyperlink")
+_WORD = re.compile(r"\w")
 
 
 @dataclass
@@ -120,6 +122,7 @@ class RawBlock:
     size: int = 0  # largest run font size in half-points (0: the style's default)
     indent: int = 0  # left indent in twips: the paragraph's own, or its leading spaces/tabs as typed
     all_underlined: bool = False  # every visible run underlined: a heading typed the old way
+    link_only: bool = False  # all its words are a hyperlink's text: a reference ("[My talk](url)"), not a claim
     header_cell: bool = False  # a column label ("Goal | Status | Notes") or a row label ("2021/7/1")
 
 
@@ -145,8 +148,10 @@ def _read(index: int, p: etree._Element, styles: StyleSheet, labels: dict[int, f
         _run_bold(piece.run, style_id, styles) for piece in pieces if piece.text.strip())
     block = Block(index=index, kind=kind, text=text, style=styles.name(style_id), level=level)
     size = max((_run_size(piece.run) for piece in pieces if piece.text.strip()), default=0)
-    underlined = bool(text.strip()) and all(_run_underlined(piece.run) for piece in pieces if piece.text.strip())
-    return RawBlock(block, bold, in_table, level is not None, size, _indent(p, text), underlined,
+    worded = [piece for piece in pieces if _WORD.search(piece.text)]
+    underlined = bool(worded) and all(_run_underlined(piece.run) for piece in worded)
+    link_only = bool(worded) and all(piece.run.getparent().tag == _W_HYPERLINK for piece in worded)
+    return RawBlock(block, bold, in_table, level is not None, size, _indent(p, text), underlined, link_only,
                     in_table and _header_cell(p, labels))
 
 

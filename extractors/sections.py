@@ -168,6 +168,18 @@ def heading_title(text: str) -> str:
     return text.strip().rstrip(":").strip()
 
 
+def _names_only(section: Section) -> bool:
+    """Three or more list items, each a short name ("VS Code", "Docker (new)") with no verb in -ed
+    or -ing: an inventory, where a claim says what was done ("Built a GitHub Action")."""
+    items = [_PARENTHETICAL_ANY.sub(" ", b.text).split() for b in section.blocks if b.kind == "list_item"]
+    return len(items) >= 3 and all(0 < len(words) <= 4 and not any(_VERB_FORM.search(wd) for wd in words)
+                                   for words in items)
+
+
+_PARENTHETICAL_ANY = re.compile(r"\([^)]*\)")
+_VERB_FORM = re.compile(r"^[^\W\d_]\w+(?:ed|ing)$", re.I)
+
+
 def _parents(sections: list[Section]) -> list[int | None]:
     parents, stack = [], []
     for i, section in enumerate(sections):
@@ -205,7 +217,8 @@ def _name_like(text: str) -> bool:
     return len(text.split()) <= 6 and capitals >= 2 and capitals * 2 >= len(words)
 
 
-def mark_reviewed(sections: list[Section], match: HeadingMatcher) -> tuple[dict[int, tuple[str, str | None]], dict | None, bool]:
+def mark_reviewed(sections: list[Section], match: HeadingMatcher,
+                  links: set[int] = frozenset()) -> tuple[dict[int, tuple[str, str | None]], dict | None, bool]:
     """(owners, chosen "What You Did" match, timeline) and each section's reviewed/skip_reason.
 
     Every section holding claims is reviewed; one whose heading names a non-claim kind (config
@@ -238,6 +251,10 @@ def mark_reviewed(sections: list[Section], match: HeadingMatcher) -> tuple[dict[
             inherited.add(i)
         elif not section.blocks and i not in has_children:
             why[i] = "no text"
+        elif i not in has_children and all(b.index in links or b.text.strip().endswith("?") for b in section.blocks):
+            why[i] = "links only, no claims"  # a reading list, the titles of one's posts
+        elif i not in has_children and _names_only(section):
+            why[i] = "a list of names, no claims"  # the tools one uses, a stack
         elif alias and (best is None or score > best[0]):
             best = (score, i, alias)
     if not any(section.blocks and i not in why for i, section in enumerate(sections)):
@@ -276,12 +293,16 @@ def _owner(i: int, sections: list[Section], parents: list[int | None], why: dict
     return top, None if i == chain[-1] else sections[i].title
 
 
-def extract_claims(sections: list[Section], owners: dict[int, tuple[str, str | None]]) -> list[Claim]:
+def extract_claims(sections: list[Section], owners: dict[int, tuple[str, str | None]],
+                   links: set[int] = frozenset()) -> list[Claim]:
+    """Each sentence of the reviewed sections' blocks; a block that is only a link is a reference."""
     claims: list[Claim] = []
     seen = 0
     for i in sorted(owners):
         section, subsection = owners[i]
         for block in sections[i].blocks:
+            if block.index in links:
+                continue
             seen += 1
             if not seen & 255:
                 check_deadline()

@@ -675,3 +675,24 @@ def test_site_generator_markup_left_by_a_conversion_is_not_a_claim(tmp_path):
     assert [c.text for c in packet.claims] == ["Shipped the {{ site.product }} billing page; refunds fell by a third."]
     assert {s.title: s.skip_reason for s in packet.sections if not s.reviewed} == {
         "What could have gone better": "areas for improvement"}
+
+
+def test_sections_of_links_or_of_names_hold_no_claims(tmp_path):
+    d = docx.Document()
+    d.add_heading("Writing", 1)
+    d.add_paragraph("I published twelve articles this year; two were picked up by the company blog.")
+    d.add_heading("On tools:", 2)
+    for title in ["Why we moved to pnpm", "A year of Playwright"]:
+        add_xml_paragraph(d, f'<w:hyperlink r:id="rId99"><w:r><w:t>{title}</w:t></w:r></w:hyperlink>')
+    d.add_paragraph("Which one was your favourite?")
+    d.add_heading("Tools", 1)
+    for name in ["VS Code", "Docker (new)", "iTerm (my approach to the command line)", "1Password"]:
+        d.add_paragraph(name, style="List Bullet")
+    d.add_heading("Platform", 1)
+    for claim in ["Developed a GitHub Action", "Shipped billing v2", "Led the Kafka upgrade"]:
+        d.add_paragraph(claim, style="List Bullet")
+    packet = extract(save(d, tmp_path))
+    assert packet.sections_reviewed == ["Writing", "Platform"]
+    assert {s["title"]: s["why"] for s in packet.sections_skipped} == {
+        "On tools": "links only, no claims", "Tools": "a list of names, no claims"}
+    assert len(packet.claims) == 4
