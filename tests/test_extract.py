@@ -696,3 +696,13 @@ def test_sections_of_links_or_of_names_hold_no_claims(tmp_path):
     assert {s["title"]: s["why"] for s in packet.sections_skipped} == {
         "On tools": "links only, no claims", "Tools": "a list of names, no claims"}
     assert len(packet.claims) == 4
+
+
+@pytest.mark.parametrize("heading, date", [
+    ("Week 3", True), ("Sprint 12", True), ("FY2024 Q1", True), ("Q1 FY24", True), ("Fall 2023", True),
+    ("Week of March 4", True), ("2019-08-01", True), ("H1 2024", True), ("3", False), ("Impact 2023", False),
+    ("Summer of code", False), ("Projects", False)])
+def test_timeline_headings_name_periods_of_every_kind(heading, date):
+    from promolint.extractors.sections import HeadingMatcher
+
+    assert HeadingMatcher(CONFIG.sections).is_date(heading) is date
