@@ -28,6 +28,7 @@ _ON = {None, "1", "true", "on"}
 MAX_HEADING_WORDS = 8
 MAX_LARGE_HEADING_WORDS = 16  # a bold line typed larger than the body text may be a long title
 MAX_COLON_WORDS = 5  # "Q1:", "Key wins:" on a line of their own lead in what follows
+MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(?=\S)")
 _TYPED_BULLET = re.compile(r"^\s*[*•·‣◦-]\s+\S")  # "* Shipped X" typed or pasted as plain text
 _UNDERLINE = re.compile(r"^([=*~#^+-])\1{2,}$")  # a plain-text underline (setext / RST): "*****"; "___" is a form blank
 _W_STYLE, _W_STYLE_ID, _W_DEFAULT, _W_TYPE = w("style"), w("styleId"), w("default"), w("type")
@@ -270,6 +271,9 @@ def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0, names_secti
     words = (m.group(4) if m else text).split()  # "5.1" is not a word of the heading
     large = raw.all_bold and raw.size > body_size
     limit = MAX_LARGE_HEADING_WORDS if large else MAX_HEADING_WORDS
+    hashes = MARKDOWN_HEADING.match(text)
+    if hashes and not (raw.real_heading or raw.in_table) and len(words) <= MAX_LARGE_HEADING_WORDS + 1:
+        return f"hash{len(hashes.group(1))}"  # Markdown pasted as text: "## Projects", marked as plainly as a style
     if raw.real_heading or raw.in_table or block.kind == "list_item" or not words or len(words) > limit:
         return None  # list items and table cells are never headings, even "Impact: ..." in bold
     if text[-1] in ".;,":
@@ -281,7 +285,7 @@ def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0, names_secti
         return "caps"  # "ACCOMPLISHMENT: DEFINED CORE METRICS"
     if ":" in text[:-1] and not large and not (raw.all_bold and _title_case(text.split(":", 1)[1])):
         return None  # "Impact: cut costs" in bold is a claim; "Project: Billing Migration" names one
-    if m and (is_alias(text) or _title_case(m.group(4)) or raw.all_bold):
+    if m and not in_numbered_run and (is_alias(text) or _title_case(m.group(4)) or raw.all_bold):
         return "numbered_sub" if m.group(3) else "numbered"
     if raw.all_bold:
         return "bold"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from promolint.extractors.blocks import (MAX_HEADING_WORDS, RawBlock, is_outdented_heading, is_underline,
+from promolint.extractors.blocks import (MARKDOWN_HEADING, MAX_HEADING_WORDS, RawBlock, is_outdented_heading, is_underline,
                                          numbered, pseudo_heading_kind)
 from promolint.deadline import check_deadline
 from promolint.extractors.sentences import split_sentences
@@ -100,6 +100,7 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
              for i, raw in enumerate(raw_blocks)]
     for i in range(len(raw_blocks) - 1):  # a short line underlined with '****' or '====' in plain text
         if (not raw_blocks[i].real_heading and is_underline(raw_blocks[i + 1]) and raw_blocks[i].block.text.strip()
+                and not (kinds[i] or "").startswith("hash")  # "## Projects" over "---": the rule is a break
                 and len(raw_blocks[i].block.text.split()) <= MAX_HEADING_WORDS and raw_blocks[i].block.kind != "list_item"):
             kinds[i] = "underlined"
         elif kinds[i] is None and is_outdented_heading(raw_blocks[i], raw_blocks[i + 1], names):
@@ -159,13 +160,13 @@ def build_sections(blocks: list[Block], labels: set[int] = frozenset()) -> list[
         if block.kind == "heading":
             sections.append(Section(title=heading_title(block.text), level=block.level or 0,
                                     heading_index=block.index))
-        elif block.text.strip():
+        elif _HAS_WORD.search(block.text):  # a rule ("---") or a lone emoji is no text
             sections[-1].blocks.append(block)
     return sections if sections[0].blocks else sections[1:]
 
 
 def heading_title(text: str) -> str:
-    return text.strip().rstrip(":").strip()
+    return MARKDOWN_HEADING.sub("", text.strip()).rstrip(":").strip()
 
 
 def _names_only(section: Section) -> bool:

@@ -706,3 +706,18 @@ def test_timeline_headings_name_periods_of_every_kind(heading, date):
     from promolint.extractors.sections import HeadingMatcher
 
     assert HeadingMatcher(CONFIG.sections).is_date(heading) is date
+
+
+def test_markdown_pasted_into_word_as_text_keeps_its_heading_levels(tmp_path):
+    d = docx.Document()
+    for line in ["# Brag document 2024–2025 — Unity VCS Tech team and the plugins", "", "## Goals for this year",
+                 "- Ship the plugin.", "## Projects", "---", "### Code Coverage", "- Added coverage to every release.",
+                 "## Highlights", "1. **Survived the crisis**", "2. **Helped peers** - unblocked three people",
+                 "## What you learned", "- Kafka."]:
+        d.add_paragraph(line)
+    packet = extract(save(d, tmp_path))
+    assert [(s.title, s.level, s.reviewed) for s in packet.sections] == [
+        ("Brag document 2024–2025 — Unity VCS Tech team and the plugins", 1, False), ("Goals for this year", 2, False),
+        ("Projects", 2, True), ("Code Coverage", 3, True), ("Highlights", 2, True), ("What you learned", 2, False)]
+    assert [c.text for c in packet.claims] == ["- Added coverage to every release.", "1. **Survived the crisis**",
+                                               "2. **Helped peers** - unblocked three people"]

@@ -6,7 +6,8 @@ sources (packets/*.org) go through pandoc's Org reader, as GitHub renders them a
 
 Typed copies keep the same text but turn every heading style into a Normal paragraph whose runs are
 bold, sized by level (as people type headings by hand), so extractors are tested without styles.
-NAME.numbered.docx / NAME.caps.docx (VARIANTS) type the headings with numbering or capitals alone.
+NAME.numbered.docx / NAME.caps.docx (VARIANTS) type the headings with numbering or capitals alone;
+NAME.pasted.docx (PASTED) is the Markdown pasted into Word as plain lines ('## Projects', '- Shipped X').
 Run: .venv/bin/python tests/data/real/build_packets.py
 """
 from __future__ import annotations
@@ -35,12 +36,13 @@ def build_docx(md: Path) -> Path:
     return out
 
 
-def build_plain(txt: Path) -> Path:
-    out = txt.with_suffix(".docx")
+def build_plain(txt: Path, out: Path | None = None) -> Path:
+    out = out or txt.with_suffix(".docx")
     document = docx.Document()
     lines = txt.read_text(encoding="utf-8").splitlines()
-    for line in lines[1:] if lines and lines[0].startswith("<!-- source:") else lines:
-        document.add_paragraph(line)
+    for line in lines:
+        if not line.startswith("<!-- source:"):
+            document.add_paragraph(line)
     document.save(str(out))
     return out
 
@@ -67,6 +69,8 @@ VARIANTS = {"numbered": ("srombauts_brag_2024_2025", "twellman_accomplishments",
                          "pragmatic_self_review"),
             "caps": ("srombauts_brag_2024_2025", "twellman_accomplishments",
                      "chuksugo_brag_2025")}
+# The Markdown source pasted into Word as it is, one Normal paragraph a line: '## Projects', '- Shipped X'.
+PASTED = ("srombauts_brag_2024_2025", "pragmatic_self_review", "mbashas_monthly_brag")
 
 
 def build_variant(source: Path, variant: str) -> Path:
@@ -110,6 +114,8 @@ def main() -> int:
         for variant, names in VARIANTS.items():
             if md.stem in names:
                 build_variant(built, variant)
+        if md.stem in PASTED:
+            build_plain(md, md.with_name(f"{md.stem}.pasted.docx"))
     return 0
 
 
