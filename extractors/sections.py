@@ -61,6 +61,7 @@ class HeadingMatcher:
         self.alias_text = {tuple(title_words(a)): a for a in sections_config.what_you_did_aliases}
         self.skips = [(rule.why, _phrases(rule.phrases), rule.whole) for rule in sections_config.skip]
         self.date = re.compile(sections_config.date_heading)
+        self.documents = _phrases(sections_config.document_titles)
 
     def alias(self, title: str) -> tuple[float, str | None]:
         """(score, alias): the matched share of the heading's words, 1.0 for an exact alias."""
@@ -75,6 +76,10 @@ class HeadingMatcher:
                 if (n := _longest(words, phrases)) and (not whole or n == len(words))]
         n, _, why = max(hits, default=(0, 0, None))
         return n, why
+
+    def names_document(self, title: str) -> bool:
+        """A heading that names the kind of document ("Brag Doc", "Self-Review H1 2024")."""
+        return bool(_longest(title_words(title), self.documents))
 
     def is_date(self, title: str) -> bool:
         return bool(self.date.match(normalize_title(title)))
@@ -192,8 +197,10 @@ def _parents(sections: list[Section]) -> list[int | None]:
     return parents
 
 
-def _is_title(i: int, sections: list[Section], parents: list[int | None], has_children: set[int]) -> bool:
-    """A Title-style heading, a lone top heading over the rest, or a first heading over a byline."""
+def _is_title(i: int, sections: list[Section], parents: list[int | None], has_children: set[int],
+              names_document=lambda title: False) -> bool:
+    """A Title-style heading, a lone top heading over the rest, or a first heading over a byline or
+    naming the document ("Brag Document 2024" over flat "Goals" / "Projects" headings)."""
     section = sections[i]
     if section.level == 0:
         return True
@@ -203,7 +210,7 @@ def _is_title(i: int, sections: list[Section], parents: list[int | None], has_ch
         return False
     if i in has_children and sum(s.level == top for s in headings) == 1:
         return True
-    return i == 0 and len(headings) > 1 and _byline_only(section)
+    return i == 0 and len(headings) > 1 and (_byline_only(section) or names_document(section.title))
 
 
 def _byline_only(section: Section) -> bool:
@@ -245,7 +252,7 @@ def mark_reviewed(sections: list[Section], match: HeadingMatcher,
             continue
         score, alias = match.alias(section.title)
         skip_words, skip_why = match.skip(section.title)
-        if not dates[i] and _is_title(i, sections, parents, has_children):
+        if not dates[i] and _is_title(i, sections, parents, has_children, match.names_document):
             why[i] = "document title"  # names the document ("Summary", "Goals and wins"), not its sections
         elif skip_why and skip_words >= len(normalize_title(alias or "").split()):
             why[i] = skip_why

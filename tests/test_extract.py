@@ -721,3 +721,17 @@ def test_markdown_pasted_into_word_as_text_keeps_its_heading_levels(tmp_path):
         ("Projects", 2, True), ("Code Coverage", 3, True), ("Highlights", 2, True), ("What you learned", 2, False)]
     assert [c.text for c in packet.claims] == ["- Added coverage to every release.", "1. **Survived the crisis**",
                                                "2. **Helped peers** - unblocked three people"]
+
+
+def test_a_first_heading_naming_the_document_is_its_title_over_flat_sections(tmp_path):
+    d = docx.Document()
+    d.add_heading("Brag Document 2024", 1)
+    d.add_paragraph("I keep this document to remember what I did.")
+    d.add_heading("Goals", 1)
+    d.add_paragraph("Lead the platform group.")
+    d.add_heading("Projects", 1)
+    d.add_paragraph("Moved billing to the new ledger; month-end close went from 5 days to 1.")
+    packet = extract(save(d, tmp_path))
+    assert packet.sections_reviewed == ["Projects"]
+    assert {s["title"]: s["why"] for s in packet.sections_skipped} == {
+        "Brag Document 2024": "document title", "Goals": "goals and plans"}
