@@ -43,13 +43,27 @@ def _phrases(texts: list[str]) -> list[tuple[str, ...]]:
     return [tuple(title_words(t)) for t in texts if title_words(t)]
 
 
+def _occurs(phrase: tuple[str, ...], words: list[str], gap: int = 1) -> bool:
+    """The phrase's words in order, at most `gap` other words between two of them: "what i learned"
+    is in "What have I learned", "areas for improvement" in "Areas for continued improvement"."""
+    for start in (k for k, wd in enumerate(words) if wd == phrase[0]):
+        k = start
+        for wd in phrase[1:]:
+            nxt = next((j for j in range(k + 1, min(k + 2 + gap, len(words))) if words[j] == wd), None)
+            if nxt is None:
+                break
+            k = nxt
+        else:
+            return True
+    return False
+
+
 def _longest(words: list[str], phrases: list[tuple[str, ...]]) -> int:
-    """Word count of the longest phrase occurring as whole words in `words` (0 if none)."""
+    """Word count of the longest phrase occurring in `words` (0 if none)."""
     best = 0
     for ph in phrases:
-        n = len(ph)
-        if n > best and any(tuple(words[k:k + n]) == ph for k in range(len(words) - n + 1)):
-            best = n
+        if len(ph) > best and _occurs(ph, words):
+            best = len(ph)
     return best
 
 

@@ -735,3 +735,16 @@ def test_a_first_heading_naming_the_document_is_its_title_over_flat_sections(tmp
     assert packet.sections_reviewed == ["Projects"]
     assert {s["title"]: s["why"] for s in packet.sections_skipped} == {
         "Brag Document 2024": "document title", "Goals": "goals and plans"}
+
+
+@pytest.mark.parametrize("heading, skip", [
+    ("What have I learned?", "what I learned"), ("Areas for continued improvement", "areas for improvement"),
+    ("What didn't go so well", "areas for improvement"), ("Next big steps", "goals and plans"),
+    ("What went well", None), ("Key Business Results", None)])
+def test_phrases_match_with_a_word_between_their_words(heading, skip):
+    from promolint.extractors.sections import HeadingMatcher
+
+    match = HeadingMatcher(CONFIG.sections)
+    assert match.skip(heading)[1] == skip
+    if heading == "Key Business Results":
+        assert match.alias(heading)[1] == "Key Results"
