@@ -595,13 +595,15 @@ def test_row_label_columns_of_a_table_are_not_claims_and_references_are_not_plac
     d = docx.Document()
     d.add_heading("Work this semester", 1)
     rows = [("Week", "Achievements"), ("3", "Opened PR [#1139] Branch fix label"),
-            ("Recess week", "Merged PR: add examples for JavadocType"), ("4", "Fixed [Project name] later")]
+            ("Recess week", "Merged PR: add examples for JavadocType"), ("5", "Adjusted srcset of <source> element"),
+            ("4", "Fixed [Project name] later")]
     table = d.add_table(rows=len(rows), cols=2)
     for r, (week, text) in enumerate(rows):
         table.cell(r, 0).text, table.cell(r, 1).text = week, text
     packet = extract(save(d, tmp_path))
     assert [c.text for c in packet.claims] == ["Opened PR [#1139] Branch fix label",
-                                               "Merged PR: add examples for JavadocType"]
+                                               "Merged PR: add examples for JavadocType",
+                                               "Adjusted srcset of <source> element"]
     assert [p.text for p in packet.placeholders] == ["Fixed [Project name] later"]
 
 
