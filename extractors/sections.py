@@ -290,7 +290,8 @@ def mark_reviewed(sections: list[Section], match: HeadingMatcher,
     owners: dict[int, tuple[str, str | None]] = {}
     for i, section in enumerate(sections):
         section.reviewed = i not in why
-        section.skip_reason = why.get(i) if section.blocks or i in has_children else None
+        shown = section.blocks or i in has_children or why.get(i) == "document title"
+        section.skip_reason = why.get(i) if shown else None
         if section.reviewed:
             owners[i] = _owner(i, sections, parents, why, dates)
     found = {"heading": sections[best[1]].title, "alias": best[2], "score": round(best[0], 2)} if best else None
@@ -317,14 +318,16 @@ def _owner(i: int, sections: list[Section], parents: list[int | None], why: dict
 
 def extract_claims(sections: list[Section], owners: dict[int, tuple[str, str | None]],
                    links: set[int] = frozenset()) -> list[Claim]:
-    """Each sentence of the reviewed sections' blocks; a block that is only a link is a reference."""
+    """Each sentence of the reviewed sections' blocks; a block that is only a link is a reference.
+    A table's rows are entries of one story (a log by week, a goals table), not a story each."""
     claims: list[Claim] = []
     seen = 0
     for i in sorted(owners):
-        section, subsection = owners[i]
+        section, sub = owners[i]
         for block in sections[i].blocks:
             if block.index in links:
                 continue
+            subsection = sub or (sections[i].title if block.kind == "table_cell" else None)
             seen += 1
             if not seen & 255:
                 check_deadline()
