@@ -137,7 +137,7 @@ def read_blocks(document: Document) -> list[RawBlock]:
     return out
 
 
-def _read(index: int, p: etree._Element, styles: StyleSheet, labels: dict[int, frozenset[int]]) -> RawBlock:
+def _read(index: int, p: etree._Element, styles: StyleSheet, labels: dict[int, tuple]) -> RawBlock:
     pieces = list(visible_pieces(p))
     text = "".join(piece.text for piece in pieces)
     style_id = _val(p.find(f"{w('pPr')}/{w('pStyle')}")) or styles.default_paragraph
@@ -201,7 +201,7 @@ def _in_table(p: etree._Element) -> bool:
     return False
 
 
-def _header_cell(p: etree._Element, labels: dict[int, frozenset[int]]) -> bool:
+def _header_cell(p: etree._Element, labels: dict[int, tuple]) -> bool:
     """A cell of a marked header row, of a first row of short column labels over more rows, or of a
     column of row labels: labels, not claims (a one-column layout box is never one)."""
     row = next((a for a in p.iterancestors(w("tr"))), None)
@@ -210,31 +210,36 @@ def _header_cell(p: etree._Element, labels: dict[int, frozenset[int]]) -> bool:
         return False
     if row.find(f"{w('trPr')}/{w('tblHeader')}") is not None:
         return True
-    rows = table.findall(w("tr"))
-    cells = row.findall(w("tc"))
-    if (row is rows[0] and len(rows) > 1 and len(cells) > 1
-            and all(_words(c) <= 4 for c in cells)):
+    first, label_columns = _table_labels(table, labels)
+    if row is first:
         return True
+    cells = row.findall(w("tc"))
     cell = next(a for a in p.iterancestors(w("tc")))
-    return cells.index(cell) in _label_columns(table, labels) if cell in cells else False
+    return cells.index(cell) in label_columns if cell in cells else False
 
 
 MAX_LABEL_WORDS = 3  # "2021/7/1", "Week 3", "CATcher": a column of these labels the rows, it claims nothing
 
 
-def _label_columns(table: etree._Element, labels: dict[int, frozenset[int]]) -> frozenset[int]:
-    """Columns whose every body cell is a short label (a date, a week, a project name) in a table
-    that also has a column of longer text: the row's claim is in the long column."""
-    cached = labels.get(id(table))  # the document is alive while it is read, so ids stay unique
+def _table_labels(table: etree._Element, labels: dict[int, tuple]) -> tuple:
+    """(the first row if it is short column labels over more rows, else None; the columns whose every
+    body cell is a short label, a date, a week, a project name, in a table that also has a column of
+    longer text: the row's claim is in the long column). Worked out once a table."""
+    # Keyed by id() with the element kept in the value: lxml hands out a new proxy per access, and a
+    # proxy that is kept alive keeps its id (unique, and the same on the next cell's lookup).
+    cached = labels.get(id(table))
     if cached is None:
+        rows = table.findall(w("tr"))
+        head = rows[0].findall(w("tc")) if rows else []
+        first = rows[0] if len(rows) > 1 and len(head) > 1 and all(_words(c) <= 4 for c in head) else None
         words: dict[int, int] = {}
-        for row in table.findall(w("tr"))[1:]:
+        for row in rows[1:]:
             for j, c in enumerate(row.findall(w("tc"))):
                 words[j] = max(words.get(j, 0), _words(c))
         long = any(n > MAX_LABEL_WORDS + 1 for n in words.values())
-        cached = labels[id(table)] = frozenset(j for j, n in words.items() if long and n <= MAX_LABEL_WORDS)
-    return cached
-
+        columns = frozenset(j for j, n in words.items() if long and n <= MAX_LABEL_WORDS)
+        cached = labels[id(table)] = (table, first, columns)
+    return cached[1], cached[2]
 
 
 def _run_bold(r: etree._Element, style_id: str | None, styles: StyleSheet) -> bool:
