@@ -75,6 +75,26 @@ CLASSES = [
     ("ownership.diluting-verb",
      "Supported a 5x traffic increase on Black Friday by sharding the cart store, with zero customer-facing errors.",
      "Supported the cart team during Black Friday."),
+    # A listing has three or more tools; two tools named for a job are the means.
+    ("judgment.tool-listing",
+     "Utilized Redis and Sidekiq to move invoice rendering off the request path.",
+     "Utilized Redis, Sidekiq, Postgres and Terraform to move invoice rendering off the request path."),
+    # "Used" leads a tools line only before a tool's name, not "used a profiler and found ...".
+    ("outcome.duty-statement",
+     "I used a heap profiler and found that every request was loading the full order history.",
+     "Used Java and Spring Boot."),
+    # A lesson named with any article and adjective.
+    ("judgment.failure-without-lesson",
+     "The first cutover failed and was rolled back, a painful lesson in rehearsing on production-sized data.",
+     "The first cutover failed and was rolled back, a painful week for everyone."),
+    # Something built to settle a question, with what it showed, is evidence for a decision.
+    ("outcome.output-only",
+     "I built a prototype of both queue designs, and the prototype showed that the push model was simpler to operate.",
+     "I built a prototype of both queue designs, and the push model was simpler to operate."),
+    # A count beside what the mentees then achieved supports that outcome.
+    ("outcome.vanity-count",
+     "Mentored 3 junior engineers through their promotions while reviewing 60+ PRs a month.",
+     "Mentored 3 junior engineers while reviewing 60+ PRs a month."),
     # "Improved reliability" with a measured change is an engineering metric, not table stakes.
     ("outcome.table-stakes",
      "Increased the reliability of the nightly export by 30%.",
