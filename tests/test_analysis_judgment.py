@@ -95,6 +95,25 @@ CLASSES = [
     ("outcome.vanity-count",
      "Mentored 3 junior engineers through their promotions while reviewing 60+ PRs a month.",
      "Mentored 3 junior engineers while reviewing 60+ PRs a month."),
+    # What an investigation found is its result; "used" with no finding is a line of work with no effect.
+    ("outcome.no-effect",
+     "I used a heap profiler and found that every request was loading the full order history.",
+     "Used the edit distance to suggest spellings to the support agents."),
+    # The author as actor anywhere, not only at the head of the line: the same test, no effect anywhere.
+    ("outcome.no-effect",
+     "After the reorg I took over the billing API, and invoice disputes fell from 300 a month to 40.",
+     "After the reorg I took over the billing API and the ledger."),
+    ("outcome.no-effect",
+     "My main project this half was the notification service, which cut missed deliveries for customers by 30%.",
+     "My main project this half was the notification service."),
+    # "moved X to Y" is a migration, not a measured change; "fell from 3% to 1%" is one.
+    ("outcome.no-effect",
+     "Over the summer I moved checkout errors from 3% to 0.5% of orders.",
+     "Over the summer I moved our CI to GitHub Actions."),
+    # Options narrowed to a choice name the road not taken.
+    ("outcome.no-effect",
+     "Starting from 14 vendors, narrowed the list down to two and ran a bake-off between them.",
+     "Starting from 14 vendors, compared the list and ran a bake-off between them."),
     # "Improved reliability" with a measured change is an engineering metric, not table stakes.
     ("outcome.table-stakes",
      "Increased the reliability of the nightly export by 30%.",
