@@ -114,6 +114,26 @@ CLASSES = [
     ("outcome.no-effect",
      "Starting from 14 vendors, narrowed the list down to two and ran a bake-off between them.",
      "Starting from 14 vendors, compared the list and ran a bake-off between them."),
+    # Effort, busyness or entitlement as the claim (a person's, not a system's).
+    ("outcome.effort", "Our ingest cluster was swamped every Monday morning.", "I was swamped all quarter."),
+    ("outcome.effort",
+     "Spent two sprints rewriting the billing exports, which cut invoice disputes from 90 a month to 12.",
+     "Spent two sprints rewriting the billing exports."),
+    # Praise and adjectives with no work in them, in any person.
+    ("outcome.self-description", "Priya rebuilt the search ranking on the search team.", "Priya did great work on the search team."),
+    ("outcome.self-description", "I debugged the checkout outage in March.", "I'm brilliant at debugging production issues."),
+    # Collaboration with any adverb still needs the seam; the author's part in the next sentence or listed after "by" is one.
+    ("ownership.collaboration",
+     "Partnered with finance on the ledger cutover. Designed the reconciliation job and ran the dry runs myself.",
+     "Partnered with finance on the ledger cutover. Helped with the reconciliation job and the dry runs."),
+    ("ownership.collaboration", "Owned the checkout flow redesign end to end.", "Worked well with the design team on the checkout flow."),
+    ("ownership.diluting-verb",
+     "Supported 5 enterprise renewals by running the security reviews, answering compliance questionnaires and scoping the SSO work.",
+     "Supported 5 enterprise renewals by staying late."),
+    # What the people then do is an outcome.
+    ("outcome.output-only",
+     "Wrote the runbook for the payments on-call. New engineers now take their first shift in week two.",
+     "Wrote the runbook for the payments on-call."),
     # "Improved reliability" with a measured change is an engineering metric, not table stakes.
     ("outcome.table-stakes",
      "Increased the reliability of the nightly export by 30%.",
