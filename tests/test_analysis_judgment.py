@@ -156,6 +156,23 @@ def test_project_stage_is_not_a_measured_change(config):
     assert not flagged(config, measure), findings(config, measure)
 
 
+@pytest.mark.parametrize("line, fires", [
+    # A topic or title that names work but has no act in it.
+    ("Query planner optimization", True),
+    ("Time series and spatial modeling", True),
+    ("Admin page accessibility improvements", True),
+    # An act, a result, a label, a link, a date or a single word is not "no act".
+    ("Optimized the query planner for the reporting jobs", False),
+    ("A 40% drop in refund tickets for 2M shoppers", False),
+    ("Highlights of the quarter:", False),
+    ("https://example.org/design/query-planner", False),
+    ("Date: March 8, 2025", False),
+    ("Documentation", False),
+])
+def test_no_act_on_verbless_work_lines(config, line, fires):
+    assert ("outcome.no-act" in flagged(config, line)) is fires, (line, findings(config, line))
+
+
 def test_growth_statement_keeps_its_evidence_number_as_advice(config):
     """In a growth statement the count or metric is evidence of a skill applied: the finding stays,
     as advice (info), and the same number outside a growth statement is still a warning."""
