@@ -88,3 +88,13 @@ def test_a_dated_log_line_is_judged_without_its_date_stamp_and_anchored_on_its_w
 def test_mentoring_a_head_count_is_not_a_business_result(reviews):
     (claim,) = _claims_for(reviews["brickey_accomplishment_log"], "Began mentoring 3 engineers")
     assert claim.weak
+
+
+def test_labelled_fields_of_one_paragraph_are_read_as_separate_sentences(reviews):
+    """'**Impact**: ... **Context**: ... **Skills**: ...' soft-wrapped into one paragraph: the impact
+    is judged on its own, with the author as its actor, and the context is not glued to it."""
+    r = reviews["twellman_accomplishments"]
+    impact = [c for c in r.claims if c.text.startswith("Impact: Migrated data from 4 legacy systems")]
+    assert len(impact) == 1 and "Context:" not in impact[0].text
+    assert any(c.text.startswith("Context: ") and c.paragraph == impact[0].paragraph for c in r.claims)
+    assert r.summary["ownership_ratio"]["ratio"] >= 0.75  # "Impact: Led ..." is the author acting
