@@ -98,3 +98,28 @@ def test_labelled_fields_of_one_paragraph_are_read_as_separate_sentences(reviews
     assert len(impact) == 1 and "Context:" not in impact[0].text
     assert any(c.text.startswith("Context: ") and c.paragraph == impact[0].paragraph for c in r.claims)
     assert r.summary["ownership_ratio"]["ratio"] >= 0.75  # "Impact: Led ..." is the author acting
+
+
+def test_a_packet_of_owned_quantified_business_results_is_not_called_not_ready(reviews):
+    """twellman's claims carry owned money and cost results: Delivery scores and readiness follow."""
+    s = reviews["twellman_accomplishments"].summary
+    assert s["dimensions"]["delivery_results"]["score"] >= 60
+    assert s["readiness"] == "needs work"
+    # a packet with no business result at all stays where it was
+    assert reviews["doerodney_accomplishments"].summary["readiness"] == "not ready"
+
+
+def test_principle_evidence_comes_only_from_claims_that_show_work(reviews):
+    """Topics, courses attended, goals and team mentions are never evidence for a principle."""
+    for name, r in reviews.items():
+        by_id = {c.id: c for c in r.claims}
+        for e in r.summary["principles"]["with_evidence"]:
+            for cid in e["claim_ids"]:
+                rules = {f.rule for f in by_id[cid].findings if f.severity != "info"}
+                assert not rules & {"narrative.topic-only", "outcome.activity-only", "outcome.duty-statement",
+                                    "outcome.event-not-result"}, (name, e["principle"], rules)
+    mvanni = reviews["mvanni_accomplishments"].summary
+    assert mvanni["principles"]["with_evidence"] == []  # workshops attended and a course passed
+    assert mvanni["dimensions"]["leadership"]["score"] == 0  # attending a workshop is not mentoring
+    twellman = {e["principle"] for e in reviews["twellman_accomplishments"].summary["principles"]["with_evidence"]}
+    assert {"Deliver Results", "Frugality"} <= twellman
