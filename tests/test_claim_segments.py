@@ -53,3 +53,22 @@ def test_a_lead_in_stamp_or_label_is_skipped_and_the_finding_lands_on_the_verb(t
 
 def test_trailing_log_tags_are_not_read_as_the_claim():
     assert _weak_spans("Bought a car @personal @life") == _weak_spans("Bought a car")
+
+
+@pytest.mark.parametrize("text, quoted", [
+    ("AWS Certified Developer - Associate", "AWS Certified Developer - Associate"),
+    ("Full blogging system with user profiles, markdown posts, tagging.", "Full blogging system with user profiles"),
+    ('PyLadies Conference 2024 - "Enhance Your Tests"', "PyLadies Conference 2024"),
+])
+def test_a_topic_comment_quotes_a_whole_phrase_of_the_line(text, quoted):
+    hits, _, _ = check_claim(text, RULES, CONFIG)
+    (f,) = [h.finding for h in hits if h.finding.rule == "narrative.topic-only"]
+    assert f'"{quoted}"' in f.message and text[f.start:f.end] == quoted
+
+
+@pytest.mark.parametrize("text", ["Integrates Google Maps API with geolocation", "Building agent systems",
+                                  "The service handles 3M requests a day", "Long process:", "Date: March 8, 2025",
+                                  "Why not just use the commands?", "I'm proud of this", "Rebuilt the pricing service"])
+def test_a_line_with_a_clause_is_not_a_topic(text):
+    hits, _, _ = check_claim(text, RULES, CONFIG)
+    assert "narrative.topic-only" not in {h.finding.rule for h in hits}
