@@ -122,6 +122,10 @@ CLASSES = [
     # Praise and adjectives with no work in them, in any person.
     ("outcome.self-description", "Priya rebuilt the search ranking on the search team.", "Priya did great work on the search team."),
     ("outcome.self-description", "I debugged the checkout outage in March.", "I'm brilliant at debugging production issues."),
+    # A trait beside a measured result is context; beside an unsized rescue it is still the claim.
+    ("outcome.self-description",
+     "I'm a detail-oriented engineer, and I cut refunds for 2M customers from 3% to 1%.",
+     "I'm awesome and single-handedly saved the launch by shipping the importer."),
     # Collaboration with any adverb still needs the seam; the author's part in the next sentence or listed after "by" is one.
     ("ownership.collaboration",
      "Partnered with finance on the ledger cutover. Designed the reconciliation job and ran the dry runs myself.",

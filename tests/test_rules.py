@@ -88,6 +88,10 @@ CLAIM_CASES = [
      "Mentored three new hires, and all three now own a service and lead its on-call."),
     ("outcome.bare-claim", "warning", "Led a small platform team.", "Led",
      "Partnered with Payments to launch wallet top-ups."),
+    ("outcome.effort", "error", "Spent six weeks tuning the search cluster.", "Spent six weeks tuning",
+     "Spent six weeks tuning the search cluster, which cut zero-result searches for shoppers from 9% to 3%."),
+    ("outcome.no-act", "warning", "Search relevance improvements.", "Search relevance improvements",
+     "Improved search relevance, cutting zero-result searches for shoppers from 9% to 3%."),
 ]
 
 
