@@ -750,3 +750,21 @@ def test_phrases_match_with_a_word_between_their_words(heading, skip):
     assert match.skip(heading)[1] == skip
     if heading == "Key Business Results":
         assert match.alias(heading)[1] == "Key Results"
+
+
+def test_a_tables_rows_are_one_story_and_a_first_section_heading_is_no_title(tmp_path):
+    d = docx.Document()
+    d.add_heading("Work in semester 2", 3)
+    rows = [("Week", "Achievements"), ("1", "Reviewed PR: declare vue prop types explicitly"),
+            ("2", "Merged PR: add the release branch instructions")]
+    table = d.add_table(rows=len(rows), cols=2)
+    for r, (week, text) in enumerate(rows):
+        table.cell(r, 0).text, table.cell(r, 1).text = week, text
+    d.add_heading("Work in semester 3", 3)
+    d.add_paragraph("Made release v2.3.")
+    d.core_properties.title = ""
+    packet = extract(save(d, tmp_path))
+    assert packet.title is None
+    assert [(c.section, c.subsection) for c in packet.claims] == [
+        ("Work in semester 2", "Work in semester 2"), ("Work in semester 2", "Work in semester 2"),
+        ("Work in semester 3", None)]
