@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 Kind = str  # "money" | "percent" | "points" | "duration" | "rate" | "multiplier" | "count"
-Domain = str  # "business" | "engineering" | "unknown"
+Domain = str  # "business" | "engineering" | "scope" (head counts, periods) | "unknown"
 
 _WORDS = {
     "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -212,6 +212,29 @@ def _nearest_domain(text: str, start: int, end: int, window: int = 60, left: boo
     return best[1], best[2]
 
 
+# A head count is the scope of the work ("mentored 3 engineers", "led a team of 14 people"), not a
+# result, unless an effect verb governs it ("freeing three engineers").
+_PEOPLE = re.compile(r"engineers?|people|developers?|analysts?|employees?|staff|headcount|scientists?|juniors?|"
+                     r"hires?|interns?|teammates?|reports|members?", re.IGNORECASE)
+_PEOPLE_EFFECT = re.compile(r"\b(?:free\w*|sav\w*|spar\w*|unblock\w*|let(?:ting)?|allow\w*|enabl\w*|helping|"
+                            r"help(?:ed|s)?|relieving|relieved|redeploy\w*|reassign\w*)\s+(?:\w+\s+){0,3}?$", re.IGNORECASE)
+# A span of calendar time the work took or lasted ("for ten minutes", "over 5 years", "in nearly two
+# years") is a period, not a measured result.
+_PERIOD_BEFORE = re.compile(
+    r"\b(?:for|over|during|throughout|across|spanning|after|in\s+(?:the\s+)?(?:last|past|first)|(?:the\s+)?(?:last|past))\s+"
+    r"(?:(?:the\s+)?(?:last|past|first|nearly|almost|about|around|roughly|over|more\s+than|some|\w+ly)\s+)*$"
+    r"|\b(?:nearly|almost)\s+$", re.IGNORECASE)
+
+
+def _scope_or_period(text: str, q_kind: str, unit_name: str, start: int, end: int, noun: str) -> bool:
+    """Whether a business-looking number only sizes the work: a head count or a period."""
+    if q_kind == "count" and noun and _PEOPLE.fullmatch(noun):
+        return not _PEOPLE_EFFECT.search(text, max(0, start - 40), start)
+    if q_kind == "duration" and unit_name not in ("ms", "us", "s"):
+        return bool(_PERIOD_BEFORE.search(text, max(0, start - 30), start)) and not _RATE_AFTER.match(text, end)
+    return False
+
+
 def parse_quantities(text: str) -> list[Quantity]:
     """Every quantity in `text`, in order, with kind, unit, domain, baseline and span."""
     out: list[Quantity] = []
@@ -278,6 +301,8 @@ def parse_quantities(text: str) -> list[Quantity]:
         elif kind == "duration" and domain == "unknown":
             # Seconds with nothing named are a machine's clock more often than a person's.
             domain = "engineering" if unit_name == "s" else "business"
+        if domain == "business" and _scope_or_period(text, kind, unit_name, start, end, noun):
+            domain = "scope"
         out.append(Quantity(text[start:end].strip(), start, end, value, kind, unit_name, domain, noun=noun.lower()))
     # ASCII: every match's lower-cased text holds one of _HALF_GATE (cheap skip, same result).
     for m in _HALF.finditer(text) if ascii_low is None or any(w in ascii_low for w in _HALF_GATE) else ():
@@ -387,6 +412,7 @@ def summarize(qs: list[Quantity]) -> dict[str, bool]:
         "business_number": any(q.business for q in qs),
         "engineering_number": any(q.engineering for q in qs),
         "baseline_number": any(q.baseline and q.kind not in ("count",) for q in qs),
-        # A number that measures something: not a bare count of unknown things ("two candidates", "Node 12.4").
-        "measured_number": any(q.kind != "count" or q.business or q.engineering for q in qs),
+        # A number that measures something: not a bare count of unknown things ("two candidates", "Node 12.4"),
+        # nor a head count or a period that only sizes the work.
+        "measured_number": any(q.kind != "count" and q.domain != "scope" or q.business or q.engineering for q in qs),
     }

@@ -147,7 +147,7 @@ def summarize(
 
     any_num = sum(1 for s in sigs if s["has_number"])
     biz_num = sum(1 for s in sigs if s["business_number"])
-    usable = [not any(f.severity == "error" for f in c.findings) for c in claims]
+    usable = [_shows_work(c, sg) for c, sg in zip(claims, sigs)]
 
     dimensions = score_dimensions(claims, sigs, ruleset)
 
@@ -266,6 +266,20 @@ def is_context(claim: ClaimReview, sig: Signals, ruleset: RuleSet) -> bool:
     return not sig.any(unless)
 
 
+def _shows_work(claim: ClaimReview, sig: Signals) -> bool:
+    """Whether a claim may stand as principle evidence (config/readiness.yaml `principle_evidence`):
+    the author acts in it, it has no error, and no finding says it is not work shown (a topic, a
+    course attended, a duty, a goal, a team merely mentioned)."""
+    conf = _thresholds().get("principle_evidence") or {}
+    blocked = set(conf.get("blocked_by") or ())
+    categories = set(conf.get("blocked_categories") or ())
+    for f in claim.findings:
+        if f.severity == "error" or f.severity != "info" and (f.rule in blocked or f.category in categories):
+            return False
+    actors = conf.get("actor_signals")
+    return not actors or sig.any(actors)
+
+
 def _safe(sig: Signals, name: str) -> bool:
     if name not in sig.ruleset.signals and name not in COMPUTED_SIGNALS:
         raise ConfigError(f"principles: unknown signal {name!r}")
@@ -283,7 +297,11 @@ def readiness(s: dict) -> str:
     ratio = s["ownership_ratio"]["ratio"]
     biz = s["metric_coverage"]["business_number"]
     NOT_READY, STRONG = _thresholds()["not_ready"], _thresholds()["strong"]
-    if (
+    # Enough owned, quantified results (a dimension score) outweigh a packet's many weak lines.
+    floor = NOT_READY.get("unless_scores") or {}
+    dims = s.get("dimensions") or {}
+    held_up = bool(floor) and any(dims.get(k, {}).get("score", 0) >= v for k, v in floor.items())
+    if not held_up and (
         weak_share >= NOT_READY["weak_share_min"]
         or outcome <= NOT_READY["outcome_share_max"]
         or (ratio is not None and ratio < NOT_READY["ownership_max"])

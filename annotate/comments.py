@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from xml.sax.saxutils import escape
 
 from docx.document import Document
 from docx.oxml.ns import nsdecls
@@ -21,7 +20,7 @@ from lxml import etree
 
 from promolint.deadline import check_deadline
 from promolint.ooxml import (W14_NS, W15_NS, W16CEX_NS, W16CID_NS, body_paragraphs, comment_id, mark_comment_range,
-                             paragraph_text, remove_comment_marks, w)
+                             paragraph_text, remove_comment_marks, w, xml_attr, xml_text)
 from promolint.model import SEVERITY_RANK, ClaimReview, Finding
 
 log = logging.getLogger(__name__)
@@ -138,7 +137,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _attr(value: str) -> str:
-    return escape(value, {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+    return xml_attr(value)
 
 
 def _run(text: str) -> str:
@@ -153,7 +152,7 @@ def _run(text: str) -> str:
             out.append("<w:br/>")
         elif piece:
             space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
-            out.append(f"<w:t{space}>{escape(piece)}</w:t>")
+            out.append(f"<w:t{space}>{xml_text(piece)}</w:t>")
     return f"<w:r>{''.join(out)}</w:r>"
 
 

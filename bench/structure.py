@@ -42,7 +42,7 @@ def run(split: str, verbose: bool) -> tuple[int, int]:
     config = load_config(None)
     ok = total = 0
     for packet in load_packets(split=split):
-        for docx in filter(None, (packet["docx"], packet["typed_docx"])):
+        for docx in filter(None, (packet["docx"], packet["typed_docx"], *packet.get("variants", []))):
             r = score(packet, docx, config)
             total += 1
             ok += r["ok"]

@@ -58,17 +58,18 @@ def extract_document(document: Document, source: str, config: Config) -> Packet:
     blocks = assign_levels(raw_blocks, match)
     sections = build_sections(blocks, {r.block.index for r in raw_blocks if r.header_cell})
     template = looks_like_template(blocks, config.sections)
-    owners, found, timeline = mark_reviewed(sections, match)
+    links = {r.block.index for r in raw_blocks if r.link_only}
+    owners, found, timeline = mark_reviewed(sections, match, links)
     if template:  # instructions and placeholders: nothing to review, the packet finding says why
         owners = {}
         for section in sections:
             section.reviewed, section.skip_reason = False, "unfilled template"
-    claims = extract_claims(sections, owners)
+    claims = extract_claims(sections, owners, links)
     placeholders = find_placeholders(sections, owners, config.sections)
     held = {(p.paragraph, p.offset) for p in placeholders}
     return Packet(
         source=source,
-        title=_title(document, blocks),
+        title=_title(document, blocks, sections),
         author=_author(document, blocks, config),
         sections=sections,
         claims=[c for c in claims if (c.paragraph, c.offset) not in held],
@@ -99,15 +100,19 @@ def _core(document: Document):
         return None
 
 
-def _title(document: Document, blocks: list[Block]) -> str | None:
+def _title(document: Document, blocks: list[Block], sections) -> str | None:
+    """Core title, else a Title-style heading, else the heading read as the document's title; a
+    document whose first heading is a section ("Prior Work in 2021") has no title of its own."""
     core_props = _core(document)
     core = ((core_props.title if core_props is not None else None) or "").strip()
     if core:
         return core
-    headings = [b for b in blocks if b.kind == "heading" and b.text.strip()]
-    titled = [b for b in headings if (b.style or "").lower() == "title"]
-    first = next(iter(titled or headings), None)
-    return first.text.strip() if first else None
+    titled = [b for b in blocks if b.kind == "heading" and b.text.strip() and (b.style or "").lower() == "title"]
+    if titled:
+        return titled[0].text.strip()
+    named = [s for s in sections if s.heading_index is not None and s.skip_reason == "document title"]
+    first = next((s for s in sections if s.heading_index is not None), None)
+    return named[0].title if named and named[0] is first else None
 
 
 def _author(document: Document, blocks: list[Block], config: Config) -> str | None:

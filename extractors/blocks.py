@@ -1,7 +1,7 @@
 """Paragraphs of the body as Blocks: text, kind, and heading level (real or typed-by-hand).
 
 Word heading styles and outline levels are trusted first; people who never use styles type
-their headings, so short all-bold lines, numbered title lines ("1. Impact", "II. Highlights"),
+their headings, so short all-bold or underlined lines, numbered title lines ("1. Impact", "II. Highlights"),
 ALL CAPS lines, short lines ending in a colon, lines underlined with '****' in pasted plain text,
 short lines at the margin over indented text, and lines that are exactly a "What You Did" alias
 count as pseudo-headings.
@@ -22,14 +22,18 @@ from promolint.model import Block
 
 _HEADING_STYLE = re.compile(r"heading\s*(\d)$", re.I)
 _NUMBERED = re.compile(r"^(?:(\d{1,2})[.)]|([IVXLC]{1,5})[.)]|(\d{1,2}(?:\.\d{1,2})+)[.)]?)\s+(\S.*)$")
-_SMALL_WORDS = {"a", "an", "and", "or", "of", "the", "to", "in", "on", "for", "at", "by", "with", "&"}
+_SMALL_WORDS = {"a", "an", "and", "or", "nor", "but", "of", "the", "to", "in", "into", "on", "onto", "for", "at", "by",
+                "with", "from", "over", "via", "per", "as", "vs", "&"}  # lower case in Title Case
 _ON = {None, "1", "true", "on"}
 MAX_HEADING_WORDS = 8
 MAX_LARGE_HEADING_WORDS = 16  # a bold line typed larger than the body text may be a long title
 MAX_COLON_WORDS = 5  # "Q1:", "Key wins:" on a line of their own lead in what follows
+MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(?=\S)")
 _TYPED_BULLET = re.compile(r"^\s*[*•·‣◦-]\s+\S")  # "* Shipped X" typed or pasted as plain text
 _UNDERLINE = re.compile(r"^([=*~#^+-])\1{2,}$")  # a plain-text underline (setext / RST): "*****"; "___" is a form blank
 _W_STYLE, _W_STYLE_ID, _W_DEFAULT, _W_TYPE = w("style"), w("styleId"), w("default"), w("type")
+_W_HYPERLINK = w("hyperlink")
+_WORD = re.compile(r"\w")
 
 
 @dataclass
@@ -118,20 +122,22 @@ class RawBlock:
     real_heading: bool
     size: int = 0  # largest run font size in half-points (0: the style's default)
     indent: int = 0  # left indent in twips: the paragraph's own, or its leading spaces/tabs as typed
-    header_cell: bool = False  # in a table's header row of column labels ("Goal | Status | Notes")
+    all_underlined: bool = False  # every visible run underlined: a heading typed the old way
+    link_only: bool = False  # all its words are a hyperlink's text: a reference ("[My talk](url)"), not a claim
+    header_cell: bool = False  # a column label ("Goal | Status | Notes") or a row label ("2021/7/1")
 
 
 def read_blocks(document: Document) -> list[RawBlock]:
     styles = StyleSheet(document)
-    out = []
+    out, labels = [], {}
     for i, p in enumerate(body_paragraphs(document.element.body)):
         if not i & 255:
             check_deadline()
-        out.append(_read(i, p, styles))
+        out.append(_read(i, p, styles, labels))
     return out
 
 
-def _read(index: int, p: etree._Element, styles: StyleSheet) -> RawBlock:
+def _read(index: int, p: etree._Element, styles: StyleSheet, labels: dict[int, tuple]) -> RawBlock:
     pieces = list(visible_pieces(p))
     text = "".join(piece.text for piece in pieces)
     style_id = _val(p.find(f"{w('pPr')}/{w('pStyle')}")) or styles.default_paragraph
@@ -143,8 +149,11 @@ def _read(index: int, p: etree._Element, styles: StyleSheet) -> RawBlock:
         _run_bold(piece.run, style_id, styles) for piece in pieces if piece.text.strip())
     block = Block(index=index, kind=kind, text=text, style=styles.name(style_id), level=level)
     size = max((_run_size(piece.run) for piece in pieces if piece.text.strip()), default=0)
-    return RawBlock(block, bold, in_table, level is not None, size, _indent(p, text),
-                    in_table and _header_cell(p))
+    worded = [piece for piece in pieces if _WORD.search(piece.text)]
+    underlined = bool(worded) and all(_run_underlined(piece.run) for piece in worded)
+    link_only = bool(worded) and all(piece.run.getparent().tag == _W_HYPERLINK for piece in worded)
+    return RawBlock(block, bold, in_table, level is not None, size, _indent(p, text), underlined, link_only,
+                    in_table and _header_cell(p, labels))
 
 
 def _indent(p: etree._Element, text: str) -> int:
@@ -192,19 +201,45 @@ def _in_table(p: etree._Element) -> bool:
     return False
 
 
-def _header_cell(p: etree._Element) -> bool:
-    """A cell of a marked header row, or of the first row of a table whose first row is short
-    column labels over more rows: labels, not claims (a one-column layout box is never one)."""
+def _header_cell(p: etree._Element, labels: dict[int, tuple]) -> bool:
+    """A cell of a marked header row, of a first row of short column labels over more rows, or of a
+    column of row labels: labels, not claims (a one-column layout box is never one)."""
     row = next((a for a in p.iterancestors(w("tr"))), None)
     table = row.getparent() if row is not None else None
     if table is None:
         return False
     if row.find(f"{w('trPr')}/{w('tblHeader')}") is not None:
         return True
-    rows = table.findall(w("tr"))
+    first, label_columns = _table_labels(table, labels)
+    if row is first:
+        return True
     cells = row.findall(w("tc"))
-    return (row is rows[0] and len(rows) > 1 and len(cells) > 1
-            and all(len("".join(c.itertext()).split()) <= 4 for c in cells))
+    cell = next(a for a in p.iterancestors(w("tc")))
+    return cells.index(cell) in label_columns if cell in cells else False
+
+
+MAX_LABEL_WORDS = 3  # "2021/7/1", "Week 3", "CATcher": a column of these labels the rows, it claims nothing
+
+
+def _table_labels(table: etree._Element, labels: dict[int, tuple]) -> tuple:
+    """(the first row if it is short column labels over more rows, else None; the columns whose every
+    body cell is a short label, a date, a week, a project name, in a table that also has a column of
+    longer text: the row's claim is in the long column). Worked out once a table."""
+    # Keyed by id() with the element kept in the value: lxml hands out a new proxy per access, and a
+    # proxy that is kept alive keeps its id (unique, and the same on the next cell's lookup).
+    cached = labels.get(id(table))
+    if cached is None:
+        rows = table.findall(w("tr"))
+        head = rows[0].findall(w("tc")) if rows else []
+        first = rows[0] if len(rows) > 1 and len(head) > 1 and all(_words(c) <= 4 for c in head) else None
+        words: dict[int, int] = {}
+        for row in rows[1:]:
+            for j, c in enumerate(row.findall(w("tc"))):
+                words[j] = max(words.get(j, 0), _words(c))
+        long = any(n > MAX_LABEL_WORDS + 1 for n in words.values())
+        columns = frozenset(j for j, n in words.items() if long and n <= MAX_LABEL_WORDS)
+        cached = labels[id(table)] = (table, first, columns)
+    return cached[1], cached[2]
 
 
 def _run_bold(r: etree._Element, style_id: str | None, styles: StyleSheet) -> bool:
@@ -221,35 +256,56 @@ def _run_bold(r: etree._Element, style_id: str | None, styles: StyleSheet) -> bo
     return bool(inherited)
 
 
-def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0, names_section=None) -> str | None:
+def _run_underlined(r: etree._Element) -> bool:
+    rpr = r.find(W_RPR) if r.tag == W_R else None
+    u = rpr.find(w("u")) if rpr is not None else None
+    return u is not None and u.get(W_VAL) not in ("none", None)
+
+
+def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0, names_section=None,
+                        in_numbered_run: bool = False) -> str | None:
     """How a typed heading looks (numbered, caps, bold, ...), or None for ordinary text.
 
     `body_size` is the document's usual text size: bold text larger than it is typed as a title.
     `names_section(text)` is true for a date or a configured section name (aliases, skip phrases).
+    `in_numbered_run`: the line's neighbours are numbered like it, so it is an item of a typed list.
     """
     block = raw.block
     text = block.text.strip()
-    words = text.split()
+    m = _NUMBERED.match(text)
+    words = (m.group(4) if m else text).split()  # "5.1" is not a word of the heading
     large = raw.all_bold and raw.size > body_size
     limit = MAX_LARGE_HEADING_WORDS if large else MAX_HEADING_WORDS
+    hashes = MARKDOWN_HEADING.match(text)
+    if hashes and not (raw.real_heading or raw.in_table) and len(words) <= MAX_LARGE_HEADING_WORDS + 1:
+        return f"hash{len(hashes.group(1))}"  # Markdown pasted as text: "## Projects", marked as plainly as a style
     if raw.real_heading or raw.in_table or block.kind == "list_item" or not words or len(words) > limit:
         return None  # list items and table cells are never headings, even "Impact: ..." in bold
-    alias = is_alias(text)
     if text[-1] in ".;,":
         return None
-    if ":" in text[:-1] and not large:
-        return None  # "Accomplishment: Cut costs" is a heading only when typed large and bold
-    m = _NUMBERED.match(text)
-    if m and (alias or _title_case(m.group(4)) or raw.all_bold):
-        return "numbered_sub" if m.group(3) else "numbered"
+    if m and not in_numbered_run and m.group(4)[0].isupper():
+        return "numbered_sub" if m.group(3) else "numbered"  # "2. My accomplishments", "2.1 Project: Foo"
     letters = [c for c in text if c.isalpha()]
     if len(letters) >= 4 and all(c.isupper() for c in letters):
-        return "caps"
+        return "caps"  # "ACCOMPLISHMENT: DEFINED CORE METRICS"
+    if ":" in text[:-1] and not large and not (raw.all_bold and _title_case(text.split(":", 1)[1])):
+        return None  # "Impact: cut costs" in bold is a claim; "Project: Billing Migration" names one
+    if m and not in_numbered_run and (is_alias(text) or _title_case(m.group(4)) or raw.all_bold):
+        return "numbered_sub" if m.group(3) else "numbered"
     if raw.all_bold:
         return "bold"
+    if raw.all_underlined:
+        return "underline"
     if text.endswith(":") and len(words) <= MAX_COLON_WORDS and _names(text[:-1], names_section):
         return "colon"  # "Q1:", "Key Wins:"; a lead-in like "For example:" or "You can use:" is text
-    return "plain" if alias else None
+    return "plain" if is_alias(text) else None
+
+
+def numbered(text: str) -> tuple[int, ...] | None:
+    """(2,) for "2. Impact", (2, 1) for "2.1 Projects", None for a line without an arabic outline number."""
+    m = _NUMBERED.match(text.strip())
+    number = m and (m.group(1) or m.group(3))
+    return tuple(int(n) for n in number.split(".")) if number else None
 
 
 def is_outdented_heading(raw: RawBlock, following: RawBlock, names_section=None) -> bool:
@@ -278,3 +334,8 @@ def is_underline(raw: RawBlock) -> bool:
 def _title_case(text: str) -> bool:
     words = re.findall(r"[A-Za-z][\w'’-]*", text)
     return bool(words) and all(wd[0].isupper() or wd.lower() in _SMALL_WORDS for wd in words)
+
+
+def _words(cell: etree._Element) -> int:
+    """Words of the text a reader sees in the cell (w:t only, not field codes or other nodes)."""
+    return len("".join(cell.itertext(w("t"))).split())

@@ -35,7 +35,27 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             _add(spans, text, start, end)
             start = end
     _add(spans, text, start, len(text))
+    if text.count(":") > 1:
+        spans = [piece for span in spans for piece in _split_fields(text, *span)]
     return spans
+
+
+# "Impact: ... Context: ... Skills: ...": labelled fields whose line breaks were lost (a soft-wrapped
+# Markdown paragraph) are one sentence each. Only a span that itself opens with a label is split.
+_FIELD_START = re.compile(r"[^\w\n]{0,3}[A-Z][\w&/()' -]{0,30}:\s")
+_FIELD = re.compile(r"(?<=[^\s.!?:;,])\s+(?=[A-Z][\w&/()-]*(?:[ ][\w&/()-]+){0,2}:\s)")
+
+
+def _split_fields(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    head = _FIELD_START.match(text, start, end)
+    if head is None:
+        return [(start, end)]
+    out, at = [], start
+    for m in _FIELD.finditer(text, head.end(), end):
+        out.append((at, m.start()))
+        at = m.end()
+    out.append((at, end))
+    return out
 
 
 def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:

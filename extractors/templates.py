@@ -20,26 +20,44 @@ def placeholder_pattern(patterns: tuple[str, ...]) -> re.Pattern | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
+_FIELD = re.compile(r"^[^\W\d_][^:]{0,30}:$")  # "Period:", "Main themes:" with nothing after: a blank to fill
+
+
 def _is_instruction(text: str, placeholder: re.Pattern | None, prompts: frozenset[str] = frozenset()) -> bool:
     stripped = text.strip()
     first = re.match(r"[^\w]*(\w+)", stripped)
     return bool(_YOU.search(stripped) or stripped.endswith("?") or (placeholder and placeholder.search(stripped))
-                or (first and first.group(1)[0].isupper() and first.group(1).lower() in prompts))
+                or (first and first.group(1)[0].isupper() and first.group(1).lower() in prompts)
+                or stripped.startswith(("☐", "[ ]")) or _FIELD.match(stripped) and len(stripped.split()) <= 4)
+
+
+def _empty_sections(blocks: list[Block]) -> int:
+    """Headings with no text before the next heading of the same or a higher level: slots left blank."""
+    texts = [b for b in blocks if b.text.strip()]
+    empty = 0
+    for k, b in enumerate(texts):
+        if b.kind == "heading":
+            nxt = texts[k + 1] if k + 1 < len(texts) else None
+            empty += nxt is None or nxt.kind == "heading" and (nxt.level or 0) <= (b.level or 0)
+    return empty
 
 
 def looks_like_template(blocks: list[Block], config) -> bool:
-    """Announced as a template, or mostly instructions and placeholders."""
+    """Announced as a template, or mostly instructions, placeholders, blank fields and empty sections."""
     body = [b for b in blocks if b.kind != "heading" and b.text.strip()]
-    if not body:
-        return False
+    first = next((b for b in blocks if b.text.strip()), None)
+    if first is not None and first.kind == "heading" and set(normalize_title(first.text).split()) & set(config.template_titles):
+        return True
     markers = [normalize_title(m) for m in config.template_markers]
     head = " ".join(normalize_title(b.text) for b in body[:3])
     if any(m and f" {m} " in f" {head} " for m in markers):
         return True
     placeholder = placeholder_pattern(tuple(config.placeholders))
     prompts = frozenset(p.lower() for p in config.template_prompts)
-    share = sum(_is_instruction(b.text, placeholder, prompts) for b in body) / len(body)
-    return share > config.template_share
+    empty = _empty_sections(blocks)
+    slots = len(body) + empty
+    unfilled = sum(_is_instruction(b.text, placeholder, prompts) for b in body) + empty
+    return slots >= 3 and unfilled / slots > config.template_share
 
 
 def find_placeholders(sections: list[Section], owners: dict, config) -> list[Claim]:

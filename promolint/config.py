@@ -27,6 +27,7 @@ class _Strict(BaseModel):
 class SkipSection(_Strict):
     why: str
     phrases: list[str]
+    whole: bool = False  # the phrase must be the whole heading ("Resources", not "Resource Planning")
 
 
 class SectionsConfig(_Strict):
@@ -35,6 +36,8 @@ class SectionsConfig(_Strict):
     date_heading: str = r"$^"          # regex: a heading naming a year, quarter, month, week or day
     placeholders: list[str] = []       # regexes of left-over template placeholders
     template_markers: list[str] = []   # phrases that announce a template ("sample template")
+    template_titles: list[str] = []    # words that name a template in the document's first heading
+    document_titles: list[str] = []    # phrases that make a first heading the document's title ("brag doc")
     template_share: float = 0.5        # share of instruction/placeholder lines that makes a template
     template_prompts: list[str] = []   # imperative first words of a template's prompts ("Describe", "List")
     messages: dict[str, str] = {}      # wording of the template / placeholder findings

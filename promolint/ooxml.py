@@ -44,6 +44,21 @@ _WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
 CT_COMMENTS_SIDE_PARTS = (f"{_WML}commentsExtended+xml", f"{_WML}commentsIds+xml", f"{_WML}commentsExtensible+xml")
 
 
+# XML escapes as xml.sax.saxutils gives them, without its import (it loads urllib.request, http and ssl).
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;",
+                               "\t": "&#9;"})
+
+
+def xml_text(s: str) -> str:
+    return s.translate(_TEXT_ESCAPES)
+
+
+def xml_attr(s: str) -> str:
+    """For a double-quoted attribute; line ends and tabs kept as character references."""
+    return s.translate(_ATTR_ESCAPES)
+
+
 def w(tag: str) -> str:
     return f"{{{W_NS}}}{tag}"
 

@@ -12,7 +12,6 @@ import io
 import re
 import zipfile
 from copy import deepcopy
-from xml.sax.saxutils import escape
 
 from docx.shared import Inches
 from docx.styles import BabelFish
@@ -20,7 +19,7 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from promolint.deadline import check_deadline
-from promolint.ooxml import WP_NS, document_from_parts, replace_document_element
+from promolint.ooxml import WP_NS, document_from_parts, replace_document_element, xml_text
 from promolint.render.blocks import Block, Run
 
 _PARA_STYLE = {"title": "Title", "subtitle": "Subtitle", "quote": "Quote"}
@@ -30,7 +29,7 @@ _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _text(text: str) -> str:
-    return escape(_BAD_XML.sub("", text))
+    return xml_text(_BAD_XML.sub("", text))
 
 
 class _Styles:

@@ -556,3 +556,197 @@ def test_a_template_of_imperative_prompts_is_a_template_and_a_filled_log_is_not(
                  "Added retries to the importer.", "Shipped the ledger."]:
         d.add_paragraph(line, style="List Bullet")
     assert not extract(save(d, tmp_path)).template
+
+
+def test_typed_outline_numbers_are_headings_and_a_typed_numbered_list_is_not(tmp_path):
+    """Numbering is the only cue here (no bold, no size, sentence case); adjacent numbered lines are a
+    list, unless they carry on the headings' numbering (an empty section between two headings)."""
+    d = docx.Document()
+    for line in ["1. Goals for this period", "Ship the ledger on time.", "2. My accomplishments",
+                 "2.1 Project: Ledger Migration", "I moved the ledger in a quarter.", "1. Shipped the cutover plan",
+                 "2. Trained the support team", "The cutover took one weekend.", "3. Company building",
+                 "4. What I learned", "Kafka internals."]:
+        d.add_paragraph(line)
+    packet = extract(save(d, tmp_path))
+    assert [(s.title, s.level, s.reviewed) for s in packet.sections] == [
+        ("1. Goals for this period", 1, False), ("2. My accomplishments", 1, True),
+        ("2.1 Project: Ledger Migration", 2, True), ("3. Company building", 1, False),
+        ("4. What I learned", 1, False)]
+    assert [c.text for c in packet.claims] == [
+        "I moved the ledger in a quarter.", "1. Shipped the cutover plan", "2. Trained the support team",
+        "The cutover took one weekend."]
+
+
+def test_all_caps_sections_over_bold_sub_headings_with_a_colon(tmp_path):
+    d = docx.Document()
+    d.add_paragraph("PLATFORM WORK")
+    bold_line(d, "Project: Billing Migration")
+    d.add_paragraph("Moved billing to the new ledger; month-end close went from 5 days to 1.")
+    bold_line(d, "Impact: cut costs by 20%")  # a bold claim, not a heading: lower case after the colon
+    d.add_paragraph("GOALS")
+    d.add_paragraph("Lead the payments group.")
+    packet = extract(save(d, tmp_path))
+    assert [(s.title, s.level, s.reviewed) for s in packet.sections] == [
+        ("PLATFORM WORK", 1, True), ("Project: Billing Migration", 2, True), ("GOALS", 1, False)]
+    assert "Impact: cut costs by 20%" in [c.text for c in packet.claims]
+
+
+def test_row_label_columns_of_a_table_are_not_claims_and_references_are_not_placeholders(tmp_path):
+    d = docx.Document()
+    d.add_heading("Work this semester", 1)
+    rows = [("Week", "Achievements"), ("3", "Opened PR [#1139] Branch fix label"),
+            ("Recess week", "Merged PR: add examples for JavadocType"), ("5", "Adjusted srcset of <source> element"),
+            ("4", "Fixed [Project name] later")]
+    table = d.add_table(rows=len(rows), cols=2)
+    for r, (week, text) in enumerate(rows):
+        table.cell(r, 0).text, table.cell(r, 1).text = week, text
+    packet = extract(save(d, tmp_path))
+    assert [c.text for c in packet.claims] == ["Opened PR [#1139] Branch fix label",
+                                               "Merged PR: add examples for JavadocType",
+                                               "Adjusted srcset of <source> element"]
+    assert [p.text for p in packet.placeholders] == ["Fixed [Project name] later"]
+
+
+def test_a_blank_template_of_empty_sections_and_fields_is_a_template(tmp_path):
+    d = docx.Document()
+    d.add_heading("Brag Doc", 1)
+    d.add_heading("Scope", 2)
+    for line in ["Period:", "Role:"]:
+        d.add_paragraph(line, style="List Bullet")
+    for heading in ["Impact Highlights", "Technical Contributions", "Hard Problems Solved"]:
+        d.add_heading(heading, 2)
+        d.add_paragraph("", style="List Bullet")
+    blank = extract(save(d, tmp_path, "t.docx"))
+    assert blank.template and blank.claims == []
+    d.add_heading("Ledger", 2)
+    for line in ["Moved the ledger to Postgres; month-end close went from 5 days to 1.", "Cut the on-call pages by half.",
+                 "Trained four support engineers.", "Wrote the cutover runbook.", "Retired the old billing cron jobs.",
+                 "Ran the incident review for the March outage."]:
+        d.add_paragraph(line)
+    assert not extract(save(d, tmp_path, "f.docx")).template  # a few empty slots left in a filled packet
+
+
+def test_headings_match_singular_or_plural_and_furniture_only_as_a_whole_heading(tmp_path):
+    d = docx.Document()
+    d.add_heading("Accomplishment: Resource Planning Model", 1)
+    d.add_paragraph("Built the staffing model; hiring took half as long.")
+    d.add_heading("Resources", 1)
+    d.add_paragraph("The design doc and the dashboard.")
+    d.add_heading("Goal", 1)
+    d.add_paragraph("Lead the planning group.")
+    packet = extract(save(d, tmp_path))
+    assert packet.what_you_did_match["alias"] == "Accomplishments"
+    assert packet.sections_reviewed == ["Accomplishment: Resource Planning Model"]
+    assert {s.title: s.skip_reason for s in packet.sections if not s.reviewed} == {
+        "Resources": "around the document, not claims", "Goal": "goals and plans"}
+
+
+def test_a_document_titled_as_a_template_is_one(tmp_path):
+    d = docx.Document()
+    d.add_heading("Self-Review Template", 1)
+    d.add_paragraph("Period: [Start Date] to [End Date]")
+    d.add_heading("Key Accomplishments", 2)
+    d.add_paragraph("Shipped the ledger migration; month-end close went from 5 days to 1.")
+    d.add_paragraph("Cut on-call pages by half.")
+    assert extract(save(d, tmp_path)).template
+
+
+def test_underlined_lines_are_headings_below_bold_ones(tmp_path):
+    d = docx.Document()
+    bold_line(d, "Accomplishments")
+    d.add_paragraph().add_run("Ledger migration").underline = True
+    d.add_paragraph("Moved the ledger; month-end close went from 5 days to 1.")
+    d.add_paragraph().add_run("Pricing").underline = True
+    d.add_paragraph("Rebuilt pricing.")
+    bold_line(d, "Goals")
+    d.add_paragraph("Lead the payments group.")
+    packet = extract(save(d, tmp_path))
+    assert [(s.title, s.level, s.reviewed) for s in packet.sections] == [
+        ("Accomplishments", 1, True), ("Ledger migration", 2, True), ("Pricing", 2, True), ("Goals", 1, False)]
+
+
+def test_site_generator_markup_left_by_a_conversion_is_not_a_claim(tmp_path):
+    d = docx.Document()
+    d.add_heading("What I Did", 1)
+    for line in ["{:toc}", "{% include figure.html image=\"chart.png\" %}", "<!--more-->",
+                 "Shipped the {{ site.product }} billing page; refunds fell by a third."]:
+        d.add_paragraph(line)
+    d.add_heading("What could have gone better", 1)
+    d.add_paragraph("I took on too much in Q3.")
+    packet = extract(save(d, tmp_path))
+    assert [c.text for c in packet.claims] == ["Shipped the {{ site.product }} billing page; refunds fell by a third."]
+    assert {s.title: s.skip_reason for s in packet.sections if not s.reviewed} == {
+        "What could have gone better": "areas for improvement"}
+
+
+def test_sections_of_links_or_of_names_hold_no_claims(tmp_path):
+    d = docx.Document()
+    d.add_heading("Writing", 1)
+    d.add_paragraph("I published twelve articles this year; two were picked up by the company blog.")
+    d.add_heading("On tools:", 2)
+    for title in ["Why we moved to pnpm", "A year of Playwright"]:
+        add_xml_paragraph(d, f'<w:hyperlink r:id="rId99"><w:r><w:t>{title}</w:t></w:r></w:hyperlink>')
+    d.add_paragraph("Which one was your favourite?")
+    d.add_heading("Tools", 1)
+    for name in ["VS Code", "Docker (new)", "iTerm (my approach to the command line)", "1Password"]:
+        d.add_paragraph(name, style="List Bullet")
+    d.add_heading("Platform", 1)
+    for claim in ["Developed a GitHub Action", "Shipped billing v2", "Led the Kafka upgrade"]:
+        d.add_paragraph(claim, style="List Bullet")
+    packet = extract(save(d, tmp_path))
+    assert packet.sections_reviewed == ["Writing", "Platform"]
+    assert {s["title"]: s["why"] for s in packet.sections_skipped} == {
+        "On tools": "links only, no claims", "Tools": "a list of names, no claims"}
+    assert len(packet.claims) == 4
+
+
+@pytest.mark.parametrize("heading, date", [
+    ("Week 3", True), ("Sprint 12", True), ("FY2024 Q1", True), ("Q1 FY24", True), ("Fall 2023", True),
+    ("Week of March 4", True), ("2019-08-01", True), ("H1 2024", True), ("3", False), ("Impact 2023", False),
+    ("Summer of code", False), ("Projects", False)])
+def test_timeline_headings_name_periods_of_every_kind(heading, date):
+    from promolint.extractors.sections import HeadingMatcher
+
+    assert HeadingMatcher(CONFIG.sections).is_date(heading) is date
+
+
+def test_markdown_pasted_into_word_as_text_keeps_its_heading_levels(tmp_path):
+    d = docx.Document()
+    for line in ["# Brag document 2024–2025 — Unity VCS Tech team and the plugins", "", "## Goals for this year",
+                 "- Ship the plugin.", "## Projects", "---", "### Code Coverage", "- Added coverage to every release.",
+                 "## Highlights", "1. **Survived the crisis**", "2. **Helped peers** - unblocked three people",
+                 "## What you learned", "- Kafka."]:
+        d.add_paragraph(line)
+    packet = extract(save(d, tmp_path))
+    assert [(s.title, s.level, s.reviewed) for s in packet.sections] == [
+        ("Brag document 2024–2025 — Unity VCS Tech team and the plugins", 1, False), ("Goals for this year", 2, False),
+        ("Projects", 2, True), ("Code Coverage", 3, True), ("Highlights", 2, True), ("What you learned", 2, False)]
+    assert [c.text for c in packet.claims] == ["- Added coverage to every release.", "1. **Survived the crisis**",
+                                               "2. **Helped peers** - unblocked three people"]
+
+
+def test_a_first_heading_naming_the_document_is_its_title_over_flat_sections(tmp_path):
+    d = docx.Document()
+    d.add_heading("Brag Document 2024", 1)
+    d.add_paragraph("I keep this document to remember what I did.")
+    d.add_heading("Goals", 1)
+    d.add_paragraph("Lead the platform group.")
+    d.add_heading("Projects", 1)
+    d.add_paragraph("Moved billing to the new ledger; month-end close went from 5 days to 1.")
+    packet = extract(save(d, tmp_path))
+    assert packet.sections_reviewed == ["Projects"]
+    assert {s["title"]: s["why"] for s in packet.sections_skipped} == {
+        "Brag Document 2024": "document title", "Goals": "goals and plans"}
+
+
+@pytest.mark.parametrize("heading, skip", [
+    ("What have I learned?", "what I learned"), ("Areas for continued improvement", "areas for improvement"),
+    ("What didn't go so well", "areas for improvement"), ("Next big steps", "goals and plans"),
+    ("What went well", None), ("Key Business Results", None)])
+def test_phrases_match_with_a_word_between_their_words(heading, skip):
+    from promolint.extractors.sections import HeadingMatcher
+
+    match = HeadingMatcher(CONFIG.sections)
+    assert match.skip(heading)[1] == skip
+    if heading == "Key Business Results":
+        assert match.alias(heading)[1] == "Key Results"

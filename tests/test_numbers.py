@@ -118,3 +118,27 @@ def test_vague_magnitudes_only_as_ends_of_from_to():
 def test_model_scores():
     q = parse_quantities("Boosted precision of the fraud classifier to 0.97.")[0]
     assert (q.kind, q.domain) == ("score", "engineering")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Began mentoring 3 engineers to develop architectural capabilities",  # a head count sizes the work
+        "Led teams of 14+ people across a matrix organisation",
+        "Skied for ten minutes",  # a period the activity lasted
+        "code coverage for all the releases in nearly two years",
+        "Conducted 20+ analyses over 5 years",
+    ],
+)
+def test_head_counts_and_periods_size_the_work_and_are_not_business_results(text):
+    from promolint.analysis.numbers import summarize
+
+    flags = summarize(parse_quantities(text))
+    assert not flags["business_number"], [(q.text, q.domain) for q in parse_quantities(text)]
+    assert not flags["measured_number"]
+
+
+@pytest.mark.parametrize("text", ["freeing three engineers for the roadmap", "saved 40 engineers 2 hours a week",
+                                  "we launched six weeks earlier", "cutting ramp-up from ten weeks to five"])
+def test_people_freed_and_time_saved_stay_business(text):
+    assert any(q.domain == "business" for q in parse_quantities(text))

@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO / "tests" / "data" / "real"))
 from load import load_packets  # noqa: E402
 
 TUNE = load_packets(split="tune")
-DOCS = [(p, d) for p in TUNE for d in (p["docx"], p["typed_docx"]) if d is not None]
+DOCS = [(p, d) for p in TUNE for d in (p["docx"], p["typed_docx"], *p["variants"]) if d is not None]
 LONGEST = max(TUNE, key=lambda p: p["min_claims"])
 
 
@@ -90,11 +90,15 @@ def test_left_over_placeholders_are_findings_anchored_on_them(reviewed, packet):
         assert "placeholder" in {f["rule"] for f in data["packet_findings"]}
 
 
+LONGEST_THREE = sorted(TUNE, key=lambda p: -p["min_claims"])[:3]
+
+
 @pytest.mark.libreoffice
-def test_longest_packet_memo_main_part_fits_six_pages(reviewed, tmp_path):
+@pytest.mark.parametrize("packet", LONGEST_THREE, ids=lambda p: p["name"])
+def test_longest_packets_memo_main_part_fits_six_pages(reviewed, tmp_path, packet):
     from test_render_pdf import MAX_MAIN_PAGES, _main_pages, _pages
 
-    feedback = reviewed / f"{LONGEST['docx'].stem}.feedback.docx"
+    feedback = reviewed / f"{packet['docx'].stem}.feedback.docx"
     pdf = soffice_convert(feedback, "pdf", tmp_path)
     assert _main_pages(_pages(pdf)) <= MAX_MAIN_PAGES
 

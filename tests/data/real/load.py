@@ -49,7 +49,7 @@ def load_claims(split: str | None = None, standard: str | None = None) -> list[d
 
 
 def load_packets(split: str | None = None) -> list[dict]:
-    """Each packet's expect.yaml, plus name and the paths of its source (md, txt or org)/docx (typed_docx if built)."""
+    """Each packet's expect.yaml, plus name and the paths of its source (md, txt or org)/docx (typed_docx, variants if built)."""
     packets = []
     for path in sorted(PACKETS_DIR.glob("*.expect.yaml")):
         name = path.name[: -len(".expect.yaml")]
@@ -65,5 +65,7 @@ def load_packets(split: str | None = None) -> list[dict]:
             "md": md,
             "docx": PACKETS_DIR / f"{name}.docx",
             "typed_docx": typed if typed.exists() else None,
+            # other typed-heading shapes of the same text (NAME.numbered.docx, NAME.caps.docx)
+            "variants": [d for d in sorted(PACKETS_DIR.glob(f"{name}.*.docx")) if d != typed],
         })
     return packets
