@@ -1,11 +1,12 @@
 """Paragraphs of the body as Blocks: text, kind, and heading level (real or typed-by-hand).
 
 Word heading styles and outline levels are trusted first; people who never use styles type
-their headings, so short all-bold or underlined lines, numbered title lines ("1. Impact", "II. Highlights"),
-ALL CAPS lines, short lines ending in a colon, lines underlined with '****' in pasted plain text,
-short lines at the margin over indented text, and lines that are exactly a "What You Did" alias
-count as pseudo-headings.
-Like reStructuredText adornments, each look gets the next level the first time it is seen.
+their headings, so short all-bold or underlined lines, outline-numbered lines ("2. Impact", "2.1 Billing",
+"II. Highlights"; not a run of numbered list lines), ALL CAPS lines, short lines ending in a colon,
+Markdown pasted as text ("## Projects"), lines underlined with '****' in pasted plain text, short lines
+at the margin over indented text, and lines that are exactly a "What You Did" alias count as
+pseudo-headings. Like reStructuredText adornments, each look gets the next level the first time it
+is seen. List items, table cells and long lines are never headings.
 """
 from __future__ import annotations
 

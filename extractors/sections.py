@@ -192,12 +192,20 @@ def _names_only(section: Section) -> bool:
     """Three or more list items, each a short name ("VS Code", "Docker (new)") with no verb in -ed
     or -ing: an inventory, where a claim says what was done ("Built a GitHub Action")."""
     items = [_PARENTHETICAL_ANY.sub(" ", b.text).split() for b in section.blocks if b.kind == "list_item"]
-    return len(items) >= 3 and all(0 < len(words) <= 4 and not any(_VERB_FORM.search(wd) for wd in words)
-                                   for words in items)
+    return len(items) >= 3 and all(0 < len(words) <= 4 and not any(_is_verb(wd) for wd in words) for words in items)
+
+
+def _is_verb(word: str) -> bool:
+    word = word.strip(".,;:!").lower()
+    return bool(_VERB_FORM.search(word)) or word in _IRREGULAR_PAST
 
 
 _PARENTHETICAL_ANY = re.compile(r"\([^)]*\)")
-_VERB_FORM = re.compile(r"^[^\W\d_]\w+(?:ed|ing)$", re.I)
+_VERB_FORM = re.compile(r"^[^\W\d_]\w+(?:ed|ing)$")
+# Past tenses a short claim opens with that do not end in -ed ("Led the migration", "Built CI").
+_IRREGULAR_PAST = frozenset("""led built wrote ran won made drove grew cut set took gave began brought taught found held
+kept met sent sold spent told thought became chose did got had hit lost put saw spoke stood went overcame oversaw
+rebuilt rewrote shipped""".split())
 
 
 def _parents(sections: list[Section]) -> list[int | None]:

@@ -40,6 +40,21 @@ def bold_line(d, text: str):
     d.add_paragraph().add_run(text).bold = True
 
 
+def outline(packet):
+    return [(s.title, s.level, s.reviewed) for s in packet.sections]
+
+
+def headed(*items):
+    """A document of (heading, level) pairs and paragraph strings, in order."""
+    d = docx.Document()
+    for item in items:
+        if isinstance(item, tuple):
+            d.add_heading(*item)
+        else:
+            d.add_paragraph(item)
+    return d
+
+
 def test_claims_come_only_from_what_you_did(packet_factory):
     packet = extract(packet_factory(["I led the migration. It shipped in Q3.", "We rebuilt pricing."]))
     assert packet.title == "Promotion packet: L5 to L6"
@@ -430,11 +445,9 @@ def _reading(packet) -> list[tuple[str, bool]]:
 def test_plain_text_pasted_into_word_keeps_its_headings(tmp_path):
     """Underlined lines ('****' under them) and short lines ending in ':' are headings; typed
     '* ' lines are list items, never headings, even when short."""
-    d = docx.Document()
-    for line in ["Retail Project", "**************", "Applicant -- > Jo Smith.", "", "Things accomplished",
+    d = headed(*["Retail Project", "**************", "Applicant -- > Jo Smith.", "", "Things accomplished",
                  "*******************", "* Shipped the order API.", "* Ledger", "", "Next quarter:",
-                 "Rewrite the importer."]:
-        d.add_paragraph(line)
+                 "Rewrite the importer."])
     packet = extract(save(d, tmp_path))
     assert _reading(packet) == [("Retail Project", False), ("Things accomplished", True), ("Next quarter", False)]
     assert [s.skip_reason for s in packet.sections] == ["document title", None, "goals and plans"]
@@ -500,10 +513,8 @@ def test_an_outline_typed_with_indentation_only_has_headings(tmp_path):
     """Short lines at the margin over indented lines (typed spaces, a tab, or Word's left indent)."""
     from docx.shared import Pt
 
-    d = docx.Document()
-    for line in ["Platform", "    Moved billing to the new ledger.", "    Cut the nightly batch to an hour.",
-                 "Hiring", "\tInterviewed forty candidates."]:
-        d.add_paragraph(line)
+    d = headed(*["Platform", "    Moved billing to the new ledger.", "    Cut the nightly batch to an hour.",
+                 "Hiring", "\tInterviewed forty candidates."])
     d.add_paragraph("Goals")
     d.add_paragraph("Learn Rust.").paragraph_format.left_indent = Pt(18)
     packet = extract(save(d, tmp_path))
@@ -561,14 +572,12 @@ def test_a_template_of_imperative_prompts_is_a_template_and_a_filled_log_is_not(
 def test_typed_outline_numbers_are_headings_and_a_typed_numbered_list_is_not(tmp_path):
     """Numbering is the only cue here (no bold, no size, sentence case); adjacent numbered lines are a
     list, unless they carry on the headings' numbering (an empty section between two headings)."""
-    d = docx.Document()
-    for line in ["1. Goals for this period", "Ship the ledger on time.", "2. My accomplishments",
+    d = headed(*["1. Goals for this period", "Ship the ledger on time.", "2. My accomplishments",
                  "2.1 Project: Ledger Migration", "I moved the ledger in a quarter.", "1. Shipped the cutover plan",
                  "2. Trained the support team", "The cutover took one weekend.", "3. Company building",
-                 "4. What I learned", "Kafka internals."]:
-        d.add_paragraph(line)
+                 "4. What I learned", "Kafka internals."])
     packet = extract(save(d, tmp_path))
-    assert [(s.title, s.level, s.reviewed) for s in packet.sections] == [
+    assert outline(packet) == [
         ("1. Goals for this period", 1, False), ("2. My accomplishments", 1, True),
         ("2.1 Project: Ledger Migration", 2, True), ("3. Company building", 1, False),
         ("4. What I learned", 1, False)]
@@ -586,7 +595,7 @@ def test_all_caps_sections_over_bold_sub_headings_with_a_colon(tmp_path):
     d.add_paragraph("GOALS")
     d.add_paragraph("Lead the payments group.")
     packet = extract(save(d, tmp_path))
-    assert [(s.title, s.level, s.reviewed) for s in packet.sections] == [
+    assert outline(packet) == [
         ("PLATFORM WORK", 1, True), ("Project: Billing Migration", 2, True), ("GOALS", 1, False)]
     assert "Impact: cut costs by 20%" in [c.text for c in packet.claims]
 
@@ -627,13 +636,8 @@ def test_a_blank_template_of_empty_sections_and_fields_is_a_template(tmp_path):
 
 
 def test_headings_match_singular_or_plural_and_furniture_only_as_a_whole_heading(tmp_path):
-    d = docx.Document()
-    d.add_heading("Accomplishment: Resource Planning Model", 1)
-    d.add_paragraph("Built the staffing model; hiring took half as long.")
-    d.add_heading("Resources", 1)
-    d.add_paragraph("The design doc and the dashboard.")
-    d.add_heading("Goal", 1)
-    d.add_paragraph("Lead the planning group.")
+    d = headed(("Accomplishment: Resource Planning Model", 1), "Built the staffing model; hiring took half as long.",
+               ("Resources", 1), "The design doc and the dashboard.", ("Goal", 1), "Lead the planning group.")
     packet = extract(save(d, tmp_path))
     assert packet.what_you_did_match["alias"] == "Accomplishments"
     assert packet.sections_reviewed == ["Accomplishment: Resource Planning Model"]
@@ -642,12 +646,8 @@ def test_headings_match_singular_or_plural_and_furniture_only_as_a_whole_heading
 
 
 def test_a_document_titled_as_a_template_is_one(tmp_path):
-    d = docx.Document()
-    d.add_heading("Self-Review Template", 1)
-    d.add_paragraph("Period: [Start Date] to [End Date]")
-    d.add_heading("Key Accomplishments", 2)
-    d.add_paragraph("Shipped the ledger migration; month-end close went from 5 days to 1.")
-    d.add_paragraph("Cut on-call pages by half.")
+    d = headed(("Self-Review Template", 1), "Period: [Start Date] to [End Date]", ("Key Accomplishments", 2),
+               "Shipped the ledger migration; month-end close went from 5 days to 1.", "Cut on-call pages by half.")
     assert extract(save(d, tmp_path)).template
 
 
@@ -661,7 +661,7 @@ def test_underlined_lines_are_headings_below_bold_ones(tmp_path):
     bold_line(d, "Goals")
     d.add_paragraph("Lead the payments group.")
     packet = extract(save(d, tmp_path))
-    assert [(s.title, s.level, s.reviewed) for s in packet.sections] == [
+    assert outline(packet) == [
         ("Accomplishments", 1, True), ("Ledger migration", 2, True), ("Pricing", 2, True), ("Goals", 1, False)]
 
 
@@ -691,7 +691,7 @@ def test_sections_of_links_or_of_names_hold_no_claims(tmp_path):
     for name in ["VS Code", "Docker (new)", "iTerm (my approach to the command line)", "1Password"]:
         d.add_paragraph(name, style="List Bullet")
     d.add_heading("Platform", 1)
-    for claim in ["Developed a GitHub Action", "Shipped billing v2", "Led the Kafka upgrade"]:
+    for claim in ["Led the Kafka upgrade", "Built CI", "Wrote 3 RFCs"]:  # short claims, no -ed: still claims
         d.add_paragraph(claim, style="List Bullet")
     packet = extract(save(d, tmp_path))
     assert packet.sections_reviewed == ["Writing", "Platform"]
@@ -711,14 +711,12 @@ def test_timeline_headings_name_periods_of_every_kind(heading, date):
 
 
 def test_markdown_pasted_into_word_as_text_keeps_its_heading_levels(tmp_path):
-    d = docx.Document()
-    for line in ["# Brag document 2024–2025 — Unity VCS Tech team and the plugins", "", "## Goals for this year",
+    d = headed(*["# Brag document 2024–2025 — Unity VCS Tech team and the plugins", "", "## Goals for this year",
                  "- Ship the plugin.", "## Projects", "---", "### Code Coverage", "- Added coverage to every release.",
                  "## Highlights", "1. **Survived the crisis**", "2. **Helped peers** - unblocked three people",
-                 "## What you learned", "- Kafka."]:
-        d.add_paragraph(line)
+                 "## What you learned", "- Kafka."])
     packet = extract(save(d, tmp_path))
-    assert [(s.title, s.level, s.reviewed) for s in packet.sections] == [
+    assert outline(packet) == [
         ("Brag document 2024–2025 — Unity VCS Tech team and the plugins", 1, False), ("Goals for this year", 2, False),
         ("Projects", 2, True), ("Code Coverage", 3, True), ("Highlights", 2, True), ("What you learned", 2, False)]
     assert [c.text for c in packet.claims] == ["- Added coverage to every release.", "1. **Survived the crisis**",
@@ -726,13 +724,9 @@ def test_markdown_pasted_into_word_as_text_keeps_its_heading_levels(tmp_path):
 
 
 def test_a_first_heading_naming_the_document_is_its_title_over_flat_sections(tmp_path):
-    d = docx.Document()
-    d.add_heading("Brag Document 2024", 1)
-    d.add_paragraph("I keep this document to remember what I did.")
-    d.add_heading("Goals", 1)
-    d.add_paragraph("Lead the platform group.")
-    d.add_heading("Projects", 1)
-    d.add_paragraph("Moved billing to the new ledger; month-end close went from 5 days to 1.")
+    d = headed(("Brag Document 2024", 1), "I keep this document to remember what I did.", ("Goals", 1),
+               "Lead the platform group.", ("Projects", 1),
+               "Moved billing to the new ledger; month-end close went from 5 days to 1.")
     packet = extract(save(d, tmp_path))
     assert packet.sections_reviewed == ["Projects"]
     assert {s["title"]: s["why"] for s in packet.sections_skipped} == {
@@ -750,3 +744,21 @@ def test_phrases_match_with_a_word_between_their_words(heading, skip):
     assert match.skip(heading)[1] == skip
     if heading == "Key Business Results":
         assert match.alias(heading)[1] == "Key Results"
+
+
+def test_a_tables_rows_are_one_story_and_a_first_section_heading_is_no_title(tmp_path):
+    d = docx.Document()
+    d.add_heading("Work in semester 2", 3)
+    rows = [("Week", "Achievements"), ("1", "Reviewed PR: declare vue prop types explicitly"),
+            ("2", "Merged PR: add the release branch instructions")]
+    table = d.add_table(rows=len(rows), cols=2)
+    for r, (week, text) in enumerate(rows):
+        table.cell(r, 0).text, table.cell(r, 1).text = week, text
+    d.add_heading("Work in semester 3", 3)
+    d.add_paragraph("Made release v2.3.")
+    d.core_properties.title = ""
+    packet = extract(save(d, tmp_path))
+    assert packet.title is None
+    assert [(c.section, c.subsection) for c in packet.claims] == [
+        ("Work in semester 2", "Work in semester 2"), ("Work in semester 2", "Work in semester 2"),
+        ("Work in semester 3", None)]

@@ -63,3 +63,16 @@ def test_the_plain_form_is_read_as_typer_reads_it():
     assert plain_review_args(["review", "a.docx", "-o", "out", "b.docx", "--config", "c.yaml", "-f", "md",
                               "--fail-on", "error", "-o", "out2"]) == (
         ["a.docx", "b.docx"], {"out": "out2", "config": "c.yaml", "format": "md", "fail_on": "error"})
+
+
+def test_the_plain_form_knows_exactly_the_options_of_typers_review():
+    # a new review option declared only in cli.py must not be silently mis-read by the fast path
+    import typer.main
+
+    from promolint.cli import app
+    from promolint.launch import _REVIEW_OPTIONS
+
+    review = typer.main.get_command(app).commands["review"]
+    declared = {opt: p.name for p in review.params if p.param_type_name == "option" and p.name != "help"
+                for opt in p.opts}
+    assert declared == _REVIEW_OPTIONS
