@@ -134,6 +134,10 @@ CLASSES = [
     ("ownership.diluting-verb",
      "Supported 5 enterprise renewals by running the security reviews, answering compliance questionnaires and scoping the SSO work.",
      "Supported 5 enterprise renewals by staying late."),
+    # A customer who acted because of the author is a result.
+    ("outcome.no-effect",
+     "Got the largest retail client to renew for two more years.",
+     "Got the largest retail client onto the new onboarding flow."),
     # What the people then do is an outcome.
     ("outcome.output-only",
      "Wrote the runbook for the payments on-call. New engineers now take their first shift in week two.",
