@@ -138,6 +138,9 @@ CLASSES = [
     ("outcome.no-effect",
      "Got the largest retail client to renew for two more years.",
      "Got the largest retail client onto the new onboarding flow."),
+    ("outcome.output-only",
+     "Built a payload extractor, empowering the campus security team to block malicious attachments.",
+     "Built a payload extractor, empowering the campus security team to grow."),
     # What the people then do is an outcome.
     ("outcome.output-only",
      "Wrote the runbook for the payments on-call. New engineers now take their first shift in week two.",
