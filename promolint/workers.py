@@ -8,6 +8,9 @@ first and the worker stays warm) and forks a new one. A killed packet is reporte
 `too-large` and recorded as transient, and the packets beside it never notice. A worker whose
 review ran out of memory exits at once (its heap may stay full) and is replaced the same way.
 
+A command with one packet (a single-threaded process) forks one child for it instead
+(`_ForkedReview`): the same initializer, cap and hard timeout, without pebble's pool.
+
 Only references, paths and `PacketResult`s (identifiers, codes, counts) cross the process
 boundary: packet bytes are read, reviewed and written inside the worker.
 
