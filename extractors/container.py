@@ -527,10 +527,13 @@ def _probe(root: etree._Element, depth: int) -> bool:
     return bool(xp(root))
 
 
-def _depth(root: etree._Element, limit: int) -> int:
-    """Exact nesting depth of the tree; rejects a tree deeper than `limit`."""
+def _depth(root: etree._Element, limit: int, floor: int = 0) -> int:
+    """Exact nesting depth of the tree, or `floor` if it is no deeper (the deepest part so far: the
+    packet's figure is the maximum); rejects a tree deeper than `limit`."""
     if _probe(root, limit + 1):
         raise _Reject("unsafe-xml", f"has XML nested more than {limit} levels deep; it was not opened, for safety")
+    if floor and not _probe(root, floor + 1):
+        return floor
     hi = 8
     while hi <= limit and _probe(root, hi):
         hi *= 2
@@ -614,7 +617,7 @@ def _scan_xml(parts, ct, main: str, reachable: set[str], limits, parsed: dict[st
                 _parse_checked(blob, _safe_parser(), critical=False)
             continue
         root = _parse_checked(blob, _docx_parser() if docx_parsed else _safe_parser(), critical=True)
-        result.depth = max(result.depth, _depth(root, max_depth))
+        result.depth = max(result.depth, _depth(root, max_depth, result.depth))
         if docx_parsed:
             _check_root(root.tag, ctype, member == main)
             parsed[member] = root

@@ -219,7 +219,8 @@ def _review(paths: list[str], out: Optional[Path], config: Optional[Path], forma
             raise SystemExit(EXIT_USAGE)
     # Each review in a worker process (time and memory capped, one per core); lines in listing
     # order. review_ref claims each output stem (unique per source under out_dir).
-    with ReviewPool(cfg, workers=min(worker_count(cfg), max(1, len(listed))), wait=False) as pool:
+    to_review = sum(not isinstance(item, Skipped) for item, _, _ in listed)
+    with ReviewPool(cfg, workers=min(worker_count(cfg), max(1, len(listed))), wait=False, packets=to_review) as pool:
         futures = [None if isinstance(item, Skipped) else pool.submit(spec, item, out_dir)
                    for item, out_dir, spec in listed]
         for (item, out_dir, _spec), future in zip(listed, futures):

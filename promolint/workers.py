@@ -8,6 +8,9 @@ first and the worker stays warm) and forks a new one. A killed packet is reporte
 `too-large` and recorded as transient, and the packets beside it never notice. A worker whose
 review ran out of memory exits at once (its heap may stay full) and is replaced the same way.
 
+A command with one packet (a single-threaded process) forks one child for it instead
+(`_ForkedReview`): the same initializer, cap and hard timeout, without pebble's pool.
+
 Only references, paths and `PacketResult`s (identifiers, codes, counts) cross the process
 boundary: packet bytes are read, reviewed and written inside the worker.
 
@@ -160,38 +163,97 @@ def _context():
 
 
 
+class WorkerExited(Exception):
+    """A forked review process ended without a result (killed, out of memory): pebble's ProcessExpired."""
+
+    def __init__(self, exitcode: int | None):
+        super().__init__(f"the review process exited with code {exitcode}")
+        self.exitcode = exitcode
+
+
+class _ForkedReview:
+    """One review in one child forked for it, with the pool's limits (the initializer's memory
+    cap, the hard timeout). For a command with one packet: pebble, the asyncio it imports and its
+    pool's threads cost a cold review ~100 ms, and no later packet needs a warm worker."""
+
+    def __init__(self, timeout: float | None, initargs: tuple, args: tuple):
+        ctx = multiprocessing.get_context("fork")
+        self._conn, child_end = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_forked_review, args=(child_end, initargs, args), daemon=True)
+        self._proc.start()
+        child_end.close()
+        self._timeout = timeout
+
+    def result(self) -> PacketResult:
+        if not self._conn.poll(self._timeout):
+            self.cancel()
+            raise TimeoutError()
+        try:
+            ok, value = self._conn.recv()
+        except (EOFError, OSError):
+            self._proc.join()
+            raise WorkerExited(self._proc.exitcode) from None
+        self._proc.join()
+        if ok:
+            return value
+        raise value
+
+    def cancel(self) -> None:
+        if self._proc.is_alive():
+            self._proc.kill()
+        self._proc.join()
+
+
+def _forked_review(conn, initargs: tuple, args: tuple) -> None:
+    try:
+        _init_worker(*initargs)
+        reply = (True, _review_in_worker(*args))
+    except BaseException as e:  # noqa: BLE001  (re-raised in the parent, as pebble does)
+        reply = (False, e)
+    conn.send(reply)
+    conn.close()
+    os._exit(0)  # no atexit handlers or buffers of the parent's run twice
+
+
 class ReviewPool:
-    """`with ReviewPool(config) as pool: pool.review(spec, ref, out)`; `submit` + `result` to overlap."""
+    """`with ReviewPool(config) as pool: pool.review(spec, ref, out)`; `submit` + `result` to overlap.
+    `packets=1` (a command with one packet, single-threaded): the review runs in a child forked
+    for it, under the same limits, without starting a pool."""
 
-    def __init__(self, config: Config, workers: int | None = None, wait: bool = True):
-        from pebble import ProcessPool
-
+    def __init__(self, config: Config, workers: int | None = None, wait: bool = True, packets: int | None = None):
         warm(config)
         self.config = config
         self.size = workers or worker_count(config)
         self.timeout = hard_timeout(config)
         self.wait = wait  # False: a command about to exit does not wait for the workers to be reaped
-        self._pool = ProcessPool(max_workers=self.size, initializer=_init_worker,
-                                 initargs=(config, dict(os.environ), os.getcwd()),
-                                 context=_context())
+        self._initargs = (config, dict(os.environ), os.getcwd())
+        self._forked: list[_ForkedReview] = []
+        self._pool = None
+        if packets != 1 or _context().get_start_method() != "fork":
+            from pebble import ProcessPool
+
+            self._pool = ProcessPool(max_workers=self.size, initializer=_init_worker, initargs=self._initargs,
+                                     context=_context())
 
     def submit(self, spec: str, ref: "PacketRef", out_root: Path, *, ledger: bool = False, per_author: bool = False,
-               force: bool = False) -> Future:
+               force: bool = False) -> "Future | _ForkedReview":
         args = (spec, ref, str(out_root), ledger, per_author, force)
+        if self._pool is None:
+            self._forked.append(_ForkedReview(self.timeout, self._initargs, args))
+            return self._forked[-1]
         return self._pool.schedule(_review_in_worker, args=args, timeout=self.timeout)
 
     def result(self, future: Future, ref: "PacketRef", out_root: Path, *, ledger: bool = False) -> PacketResult:
         """The worker's PacketResult, or the limit it hit. A ConfigError from the worker is re-raised."""
-        from pebble import ProcessExpired
-
         from promolint.deadline import timeout_reason
 
+        expired = (WorkerExited,) if self._pool is None else (WorkerExited, __import__("pebble").ProcessExpired)
         book = _ledger(out_root) if ledger else None
         try:
             return future.result()
         except TimeoutError:
             return limit_result(ref, "timeout", timeout_reason(self.config.limits.timeout_seconds), book)
-        except ProcessExpired as e:
+        except expired as e:
             # Under a memory cap a worker that dies mid-review (the kernel's OOM killer, an allocation
             # that aborted in C, a MemoryError in the pool's own plumbing) ran out of memory.
             if self.config.limits.memory_mb:
@@ -203,9 +265,12 @@ class ReviewPool:
         return self.result(self.submit(spec, ref, out_root, **kw), ref, out_root, ledger=kw.get("ledger", False))
 
     def close(self) -> None:
-        self._pool.stop()
-        if self.wait:
-            self._pool.join()
+        for f in self._forked:
+            f.cancel()
+        if self._pool is not None:
+            self._pool.stop()
+            if self.wait:
+                self._pool.join()
 
     def __enter__(self) -> "ReviewPool":
         return self

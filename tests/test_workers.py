@@ -85,6 +85,43 @@ def test_a_rule_that_backtracks_forever_is_a_timeout_for_that_packet_only(tmp_pa
     assert (out / "calm.findings.json").exists() and not (out / "wild.findings.json").exists()
 
 
+@pytest.mark.parametrize("name, reason", [
+    ("hang.docx", "took longer than 5 seconds to review and was stopped"),
+    ("hog.docx", "needed more than 256 MB of memory to review and was stopped"),
+    ("ann.docx", None)])
+def test_one_packet_runs_in_a_child_forked_for_it_under_the_same_limits(tmp_path, hostile_analysis, name, reason):
+    """A review of one packet forks one child instead of starting a pool: the limits still hold."""
+    from promolint.cli import app
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    build_packet(src / name, GOOD, author="Ann Lee")
+    res = CliRunner().invoke(app, ["review", str(src / name), "--out", str(out),
+                                   "--config", str(_config(tmp_path / "c.yaml"))])
+    if reason:
+        assert res.exit_code == EXIT_REJECTED and f"{name}: rejected: {reason}" in res.output, res.output
+        assert not list(out.glob("*.findings.json")) and not list(out.rglob("*.part"))
+    else:
+        assert res.exit_code == 0 and f"{name}: 2 claims" in res.output, res.output
+        assert (out / "ann.findings.json").exists()
+
+
+def test_one_packet_whose_rule_backtracks_forever_is_stopped(tmp_path):
+    """A real input in a fresh single-threaded process (the command as a user runs it)."""
+    rules = tmp_path / "org-rules.yaml"
+    rules.write_text(yaml.safe_dump({"rules": [{
+        "id": "org.hype", "category": "outcome", "severity": "warning", "message": "Hype: {match}",
+        "patterns": [r"\by(?:x+x+)+y\b"]}]}))
+    cfg = _config(tmp_path / "c.yaml")
+    data = yaml.safe_load(cfg.read_text())
+    data["rules"] = {"extra_files": [str(rules)]}
+    cfg.write_text(yaml.safe_dump(data))
+    build_packet(tmp_path / "wild.docx", [f"I shipped y{'x' * 40} to every customer.", *GOOD], author="Wil D")
+    proc = run_cli("review", tmp_path / "wild.docx", "--out", tmp_path / "out", "--config", cfg, timeout=120)
+    assert proc.returncode == EXIT_REJECTED, proc.stderr
+    assert "wild.docx: rejected: took longer than 5 seconds to review and was stopped" in proc.stderr
+
+
 def test_batch_reviews_every_good_packet_beside_hostile_ones(harness, tmp_path, hostile_analysis):
     """Through the real Prefect cycle: a hang, a hoarder and a real packet too big for the cap.
     Each is rejected with its code and recorded as transient (retried next run); the cap and the
