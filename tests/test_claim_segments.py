@@ -72,3 +72,18 @@ def test_a_topic_comment_quotes_a_whole_phrase_of_the_line(text, quoted):
 def test_a_line_with_a_clause_is_not_a_topic(text):
     hits, _, _ = check_claim(text, RULES, CONFIG)
     assert "narrative.topic-only" not in {h.finding.rule for h in hits}
+
+
+def test_a_rule_yields_to_a_sharper_rule_that_fired_on_the_same_line(tmp_path):
+    """params.yields_to: one comment, not two, where two rules cover one class of line."""
+    from promolint.analysis.rules import load_ruleset
+
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - {id: t.broad, category: narrative, message: broad, patterns: ['topic'], params: {yields_to: [t.sharp, t.absent]}}\n"
+        "  - {id: t.sharp, category: outcome, message: sharp, patterns: ['sharp topic']}\n", encoding="utf-8")
+    rules = load_ruleset((str(path),))
+    fired = lambda text: sorted(h.finding.rule for h in check_claim(text, rules, CONFIG)[0])  # noqa: E731
+    assert fired("a sharp topic") == ["t.sharp"]
+    assert fired("a plain topic") == ["t.broad"]  # an id that never fires (t.absent) changes nothing
