@@ -58,11 +58,11 @@ def test_trailing_log_tags_are_not_read_as_the_claim():
 @pytest.mark.parametrize("text, quoted", [
     ("AWS Certified Developer - Associate", "AWS Certified Developer - Associate"),
     ("Full blogging system with user profiles, markdown posts, tagging.", "Full blogging system with user profiles"),
-    ('PyLadies Conference 2024 - "Enhance Your Tests"', "PyLadies Conference 2024"),
+    ("people manager", "people manager"),
 ])
 def test_a_topic_comment_quotes_a_whole_phrase_of_the_line(text, quoted):
     hits, _, _ = check_claim(text, RULES, CONFIG)
-    (f,) = [h.finding for h in hits if h.finding.rule == "narrative.topic-only"]
+    (f,) = [h.finding for h in hits if h.finding.rule in ("narrative.topic-only", "outcome.no-act")]
     assert f'"{quoted}"' in f.message and text[f.start:f.end] == quoted
 
 
