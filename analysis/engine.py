@@ -384,6 +384,9 @@ def _check_claim(text: str, ruleset: RuleSet, config) -> tuple[list[Hit], Signal
             continue
         for _, s, e, vars_ in matches if rule.per_match else matches[:1]:
             hits.append(_finding(rule, sev, vars_, s, e))
+    if len(hits) > 1:  # a rule may stand down where a sharper one fired (params.yields_to; unknown ids are ignored)
+        fired = {h.rule.id for h in hits}
+        hits = [h for h in hits if not fired.intersection(h.rule.params.get("yields_to") or ())]
     return hits, sig, qs
 
 
