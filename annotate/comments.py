@@ -91,7 +91,7 @@ def _add_comments(document: Document, texts: list[str], author: str, initials: s
     if first + len(texts) - 1 > 2**31 - 1 or any(_NOT_XML.search(t) for t in texts):
         # python-docx hunts for unused ids, or raises on characters XML cannot hold: let it
         return [comments.add_comment(t, author=author, initials=initials).comment_id for t in texts]
-    head = f' w:author="{_attr(author)}"' + ("" if initials is None else f' w:initials="{_attr(initials)}"')
+    head = f' w:author="{xml_attr(author)}"' + ("" if initials is None else f' w:initials="{xml_attr(initials)}"')
     xml = []
     for i, text in enumerate(texts):
         lines = text.split("\n")
@@ -134,10 +134,6 @@ _COMMENT_PPR = '<w:pPr><w:pStyle w:val="CommentText"/></w:pPr>'
 _ANNOTATION_REF = '<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:annotationRef/></w:r>'
 _SPECIAL = re.compile(r"([\t\r\n])")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _attr(value: str) -> str:
-    return xml_attr(value)
 
 
 def _run(text: str) -> str:

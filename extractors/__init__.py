@@ -110,9 +110,8 @@ def _title(document: Document, blocks: list[Block], sections) -> str | None:
     titled = [b for b in blocks if b.kind == "heading" and b.text.strip() and (b.style or "").lower() == "title"]
     if titled:
         return titled[0].text.strip()
-    named = [s for s in sections if s.heading_index is not None and s.skip_reason == "document title"]
     first = next((s for s in sections if s.heading_index is not None), None)
-    return named[0].title if named and named[0] is first else None
+    return first.title if first is not None and first.skip_reason == "document title" else None
 
 
 def _author(document: Document, blocks: list[Block], config: Config) -> str | None:

@@ -229,11 +229,13 @@ class ReviewPool:
         self._initargs = (config, dict(os.environ), os.getcwd())
         self._forked: list[_ForkedReview] = []
         self._pool = None
+        self._expired: tuple[type[BaseException], ...] = (WorkerExited,)
         if packets != 1 or _context().get_start_method() != "fork":
-            from pebble import ProcessPool
+            from pebble import ProcessExpired, ProcessPool
 
             self._pool = ProcessPool(max_workers=self.size, initializer=_init_worker, initargs=self._initargs,
                                      context=_context())
+            self._expired += (ProcessExpired,)
 
     def submit(self, spec: str, ref: "PacketRef", out_root: Path, *, ledger: bool = False, per_author: bool = False,
                force: bool = False) -> "Future | _ForkedReview":
@@ -247,13 +249,12 @@ class ReviewPool:
         """The worker's PacketResult, or the limit it hit. A ConfigError from the worker is re-raised."""
         from promolint.deadline import timeout_reason
 
-        expired = (WorkerExited,) if self._pool is None else (WorkerExited, __import__("pebble").ProcessExpired)
         book = _ledger(out_root) if ledger else None
         try:
             return future.result()
         except TimeoutError:
             return limit_result(ref, "timeout", timeout_reason(self.config.limits.timeout_seconds), book)
-        except expired as e:
+        except self._expired as e:
             # Under a memory cap a worker that dies mid-review (the kernel's OOM killer, an allocation
             # that aborted in C, a MemoryError in the pool's own plumbing) ran out of memory.
             if self.config.limits.memory_mb:

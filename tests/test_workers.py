@@ -63,8 +63,8 @@ def test_review_stops_a_hanging_and_a_hoarding_packet_and_reviews_the_rest(tmp_p
     assert names == ["ann.docx", "hang.docx", "hog.docx", "zed.docx"], text
 
 
-def test_a_rule_that_backtracks_forever_is_a_timeout_for_that_packet_only(tmp_path):
-    """A real input: an organisation's rule with nested quantifiers, and a claim that sets it off."""
+def _backtracking_rule_config(tmp_path):
+    """A config with an organisation's rule of nested quantifiers, which "y" + many "x" sets off."""
     rules = tmp_path / "org-rules.yaml"
     rules.write_text(yaml.safe_dump({"rules": [{
         "id": "org.hype", "category": "outcome", "severity": "warning", "message": "Hype: {match}",
@@ -73,6 +73,12 @@ def test_a_rule_that_backtracks_forever_is_a_timeout_for_that_packet_only(tmp_pa
     data = yaml.safe_load(cfg.read_text())
     data["rules"] = {"extra_files": [str(rules)]}
     cfg.write_text(yaml.safe_dump(data))
+    return cfg
+
+
+def test_a_rule_that_backtracks_forever_is_a_timeout_for_that_packet_only(tmp_path):
+    """A real input: an organisation's rule with nested quantifiers, and a claim that sets it off."""
+    cfg = _backtracking_rule_config(tmp_path)
     src = tmp_path / "in"
     src.mkdir()
     build_packet(src / "calm.docx", GOOD, author="Cal Mo")
@@ -108,14 +114,7 @@ def test_one_packet_runs_in_a_child_forked_for_it_under_the_same_limits(tmp_path
 
 def test_one_packet_whose_rule_backtracks_forever_is_stopped(tmp_path):
     """A real input in a fresh single-threaded process (the command as a user runs it)."""
-    rules = tmp_path / "org-rules.yaml"
-    rules.write_text(yaml.safe_dump({"rules": [{
-        "id": "org.hype", "category": "outcome", "severity": "warning", "message": "Hype: {match}",
-        "patterns": [r"\by(?:x+x+)+y\b"]}]}))
-    cfg = _config(tmp_path / "c.yaml")
-    data = yaml.safe_load(cfg.read_text())
-    data["rules"] = {"extra_files": [str(rules)]}
-    cfg.write_text(yaml.safe_dump(data))
+    cfg = _backtracking_rule_config(tmp_path)
     build_packet(tmp_path / "wild.docx", [f"I shipped y{'x' * 40} to every customer.", *GOOD], author="Wil D")
     proc = run_cli("review", tmp_path / "wild.docx", "--out", tmp_path / "out", "--config", cfg, timeout=120)
     assert proc.returncode == EXIT_REJECTED, proc.stderr
