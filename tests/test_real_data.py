@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,8 +20,13 @@ _spec = importlib.util.spec_from_file_location("real_data_load", REAL / "load.py
 real = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(real)
 
+_spec = importlib.util.spec_from_file_location("real_data_build", REAL / "build_packets.py")
+build = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build)
+
 CLAIMS = real.load_claims()
 PACKETS = real.load_packets()
+MARKUP = sorted([*(REAL / "packets").glob("*.md"), *(REAL / "packets").glob("*.org")])
 SOURCES = sorted({row["source"] for row in CLAIMS} | {p["source"] for p in PACKETS})
 
 
@@ -105,6 +111,20 @@ def test_expected_sections_are_the_documents_headings(packet):
     assert plain <= {p.text for p in document.paragraphs} and not plain & headings
     assert listed == headings | plain
     assert not set(packet["sections_read"]) & {s["heading"] for s in packet["sections_skipped"]}
+
+
+def _styled_paragraphs(path: Path) -> list[tuple[str, str]]:
+    document = docx.Document(str(path))
+    return [(p.style.name, p.text) for p in document.paragraphs]
+
+
+@pytest.mark.parametrize("md", MARKUP, ids=[m.name for m in MARKUP])
+def test_committed_docx_is_what_pandoc_builds_from_the_markdown(md, tmp_path):
+    """The fixtures are made the way real Markdown packets become Word files; nobody edited them by hand."""
+    if shutil.which("pandoc") is None:
+        pytest.skip("pandoc not installed (.ci/run installs it; it could not here)")
+    rebuilt = build.build_docx(md, tmp_path / md.with_suffix(".docx").name)
+    assert _styled_paragraphs(rebuilt) == _styled_paragraphs(md.with_suffix(".docx"))
 
 
 def test_typed_copies_have_no_heading_styles_but_bold_lines():

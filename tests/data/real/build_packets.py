@@ -29,8 +29,8 @@ FORMAT = "gfm+yaml_metadata_block"
 SIZE = {"Title": 18, "Heading 1": 16, "Heading 2": 14, "Heading 3": 12, "Heading 4": 11, "Heading 5": 11}
 
 
-def build_docx(md: Path) -> Path:
-    out = md.with_suffix(".docx")
+def build_docx(md: Path, out: Path | None = None) -> Path:
+    out = out or md.with_suffix(".docx")
     reader = "org" if md.suffix == ".org" else FORMAT
     subprocess.run(["pandoc", "-f", reader, str(md), "-o", str(out)], check=True, capture_output=True)
     return out
