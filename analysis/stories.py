@@ -109,6 +109,8 @@ _PAST = {"written": "wrote", "rewritten": "rewrote", "done": "did", "redone": "r
          "grown": "grew", "shown": "showed", "drawn": "drew"}
 _AFTER_I = re.compile(r"(\b(?:I|you)\s+)\{(\w+)\}")
 _BY_ME = re.compile(r"^by\s+(?:me|myself)\b\s*", re.IGNORECASE)
+_SLOT = re.compile(r"\s*<[^<>]*>")
+_SPACE_BEFORE_MARK = re.compile(r"\s+([?.,;:])")
 
 
 def _trim(phrase: str) -> str:
@@ -226,7 +228,9 @@ def _question(st: StoryState) -> str | None:
     if not pool:
         return None
     top = max(pool, key=lambda h: SEVERITY_RANK[h.finding.severity])
-    return _refill(top.rule.question, _tidy_vars(top.vars))
+    # A question is read, not filled in: a word the author did not write drops out instead of becoming a slot.
+    question = _refill(top.rule.question, _tidy_vars(top.vars))
+    return _SPACE_BEFORE_MARK.sub(r"\1", _SLOT.sub("", question)).strip()
 
 
 def _rewrite(st: StoryState) -> str | None:
@@ -234,5 +238,7 @@ def _rewrite(st: StoryState) -> str | None:
     if not st.hits and not any(h.finding.severity != "info" for hs in st.claim_hits for h in hs):
         return None
     parts = st.story.parts
+    if all(parts.get(p) for p in PARTS):
+        return None  # nothing to add: a shape of "(keep your ...)" only would be noise
     steps = [st.wording(p, "shape") if not parts.get(p) else f"(keep your {p})" for p in PARTS]
     return " ".join(steps)

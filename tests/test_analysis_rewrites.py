@@ -62,3 +62,18 @@ def test_no_phrase_means_no_quote(config):
     review = analyze(packet_from_sentences(["I wrote an example people can see online."]), config)
     found = [s for _, r, s in _suggestions(review) if r == "outcome.output-only"]
     assert found and "people can see" not in found[0] and not problems(found[0])
+
+
+def test_committee_questions_on_real_packets_never_carry_a_slot(config):
+    """A question is read as the committee's words: "<what>" or "<rest>" in it is a leak, not a slot."""
+    asked, full = 0, 0
+    for p in load_packets(split="tune"):
+        review = analyze(extract_packet(p["docx"].read_bytes(), p["name"], config), config)
+        for story in review.stories:
+            if story.question:
+                asked += 1
+                assert "<" not in story.question and ">" not in story.question, (p["name"], story.title)
+            if all(story.parts.values()):
+                full += 1
+                assert story.rewrite is None, (p["name"], story.title)  # nothing to add: no "(keep your ...)" shape
+    assert asked > 20 and full > 0
