@@ -295,7 +295,7 @@ def review_facts(review: Review) -> dict:
 
 
 def structure_note(packet: dict) -> str:
-    """'read 3 sections, skipped 2 (goals and plans, instructions)': reasons are config words,
+    """'read 3 sections, skipped 2 (goals and plans; instructions)': reasons are config words,
     never headings, so the line carries no packet text."""
     if packet.get("template"):
         return "looks like an unfilled template, nothing reviewed"
@@ -304,7 +304,7 @@ def structure_note(packet: dict) -> str:
     read = len(packet.get("sections_reviewed") or [])
     note = f"read {read} section{'s' if read != 1 else ''}"
     if skipped:
-        note += f", skipped {len(skipped)} ({', '.join(reasons)})"
+        note += f", skipped {len(skipped)} ({'; '.join(reasons)})"  # reasons may hold commas
     return note + (", no 'What You Did' heading" if packet.get("what_you_did_found") is False else "")
 
 

@@ -149,3 +149,24 @@ def test_claims_eval_runs_against_the_cli(tmp_path):
     assert m, r.stdout
     assert "claims not found in findings.json: 0" in r.stdout
     assert float(m.group(1)) >= 0.95 and float(m.group(2)) <= 0.05, r.stdout
+
+
+def test_cli_line_names_sections_read_and_skipped_with_reasons_and_no_headings(tmp_path):
+    """The manager's one line says what was read and what was skipped and why, in config words only."""
+    d = docx.Document()
+    d.add_heading("Quarterly Wins of Zanthe Quill", 1)
+    d.add_heading("Payments Ledger", 2)
+    d.add_paragraph("I moved the ledger to Aurora, cutting p99 write latency from 80 ms to 12 ms.")
+    d.add_heading("Goals for next year", 2)
+    d.add_paragraph("Lead the platform group.")
+    d.add_heading("Areas for improvement", 2)
+    d.add_paragraph("Delegate more.")
+    path = tmp_path / "wins.docx"
+    d.save(str(path))
+    r = run_cli("review", path, "--out", tmp_path / "out")
+    line = next(x for x in r.stderr.splitlines() if x.startswith("wins.docx:"))
+    assert re.search(r"read 1 section, skipped 3 \(([^()]+)\)", line), line
+    reasons = re.search(r"skipped 3 \(([^()]+)\)", line).group(1).split("; ")
+    assert {"goals and plans", "areas for improvement", "document title"} <= set(reasons), line
+    for heading_word in ("Zanthe", "Ledger", "Delegate", "Aurora"):
+        assert heading_word not in line
