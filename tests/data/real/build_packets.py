@@ -32,7 +32,12 @@ SIZE = {"Title": 18, "Heading 1": 16, "Heading 2": 14, "Heading 3": 12, "Heading
 def build_docx(md: Path, out: Path | None = None) -> Path:
     out = out or md.with_suffix(".docx")
     reader = "org" if md.suffix == ".org" else FORMAT
-    subprocess.run(["pandoc", "-f", reader, str(md), "-o", str(out)], check=True, capture_output=True)
+    # Read to pandoc JSON first: the filter drops site-absolute blog images ("/img/x.png") before the docx
+    # writer tries to fetch them (pandoc 2.17 aborts on those instead of warning).
+    lua = str(Path(__file__).with_name("site_images.lua"))
+    ast = subprocess.run(["pandoc", "-f", reader, "--lua-filter", lua, str(md), "-t", "json"],
+                         check=True, capture_output=True).stdout
+    subprocess.run(["pandoc", "-f", "json", "-o", str(out)], input=ast, check=True, capture_output=True)
     return out
 
 
