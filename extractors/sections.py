@@ -124,21 +124,31 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
             kinds[i] = "underlined"
         elif kinds[i] is None and is_outdented_heading(raw_blocks[i], raw_blocks[i + 1], names):
             kinds[i] = "outdented"
+    looks = [None if kind is None else _look(raw.size, kind, body) for raw, kind in zip(raw_blocks, kinds)]
     first: dict[tuple, int] = {}
-    for raw, kind in zip(raw_blocks, kinds):
-        if kind is not None:
-            first.setdefault((raw.size, kind), len(first))
+    for look in looks:
+        if look is not None:
+            first.setdefault(look, len(first))
     order = sorted(first, key=lambda look: (-look[0], first[look]))
     rank = {look: i + 1 for i, look in enumerate(order)}
     base, blocks = 0, []
-    for raw, kind in zip(raw_blocks, kinds):
+    for raw, look in zip(raw_blocks, looks):
         block = raw.block
         if raw.real_heading:
             base = block.level or 0
-        elif kind is not None:
-            block = block.model_copy(update={"kind": "heading", "level": base + rank[(raw.size, kind)]})
+        elif look is not None:
+            block = block.model_copy(update={"kind": "heading", "level": base + rank[look]})
         blocks.append(block)
     return blocks
+
+
+def _look(size: int, kind: str, body: int) -> tuple:
+    """What ranks a typed heading. Above body size the size is the level, whatever else marks it:
+    people number some 14 pt headings ("1. Scope") and not others ("Executive Summary") at one level;
+    an outline sub-number ("2.1") still ranks below. At body size the cue itself ranks (caps over bold)."""
+    if size > body:
+        return size, "sub" if kind == "numbered_sub" else "large"
+    return size, kind
 
 
 def _numbered_runs(raw_blocks: list[RawBlock]) -> set[int]:
