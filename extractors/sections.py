@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from promolint.extractors.blocks import (MARKDOWN_HEADING, MAX_HEADING_WORDS, RawBlock, is_outdented_heading, is_underline,
-                                         numbered, pseudo_heading_kind)
+from promolint.extractors.blocks import (MARKDOWN_HEADING, MAX_HEADING_WORDS, RawBlock, fields_line, is_outdented_heading,
+                                         is_underline, numbered, pseudo_heading_kind)
 from promolint.deadline import check_deadline
 from promolint.extractors.sentences import split_sentences
 from promolint.model import Block, Claim, Section
@@ -79,13 +79,13 @@ class HeadingMatcher:
 
     def alias(self, title: str) -> tuple[float, str | None]:
         """(score, alias): the matched share of the heading's words, 1.0 for an exact alias."""
-        words = title_words(title)
+        words = title_words(_name_field(title))
         best = max(self.aliases, key=lambda ph: (_longest(words, [ph]), len(ph)), default=None)
         n = _longest(words, [best]) if best else 0
         return (n / len(words), self.alias_text[best]) if n else (0.0, None)
 
     def skip(self, title: str) -> tuple[int, str | None]:
-        words = title_words(title)
+        words = title_words(_name_field(title))
         hits = [(n, -k, why) for k, (why, phrases, whole) in enumerate(self.skips)
                 if (n := _longest(words, phrases)) and (not whole or n == len(words))]
         n, _, why = max(hits, default=(0, 0, None))
@@ -107,6 +107,12 @@ class HeadingMatcher:
     def __call__(self, title: str) -> bool:
         """True for a heading that is exactly an alias (typed headings: a bare alias line is one)."""
         return self.alias(title)[0] == 1.0
+
+
+def _name_field(title: str) -> str:
+    """The name of a "BC2 | 2024 | In Progress" heading: its other fields are dates and status, so a
+    status of "In Progress" does not make the project a plan."""
+    return title.split("|", 1)[0] if fields_line(title) else title
 
 
 def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -> list[Block]:
