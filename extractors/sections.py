@@ -205,10 +205,16 @@ def heading_title(text: str) -> str:
 
 
 def _names_only(section: Section) -> bool:
+    return names_only([b.text for b in section.blocks if b.kind == "list_item"])
+
+
+def names_only(items: list[str], lead_only: bool = False) -> bool:
     """Three or more list items, each a short name ("VS Code", "Docker (new)") with no verb in -ed
-    or -ing: an inventory, where a claim says what was done ("Built a GitHub Action")."""
-    items = [_PARENTHETICAL_ANY.sub(" ", b.text).split() for b in section.blocks if b.kind == "list_item"]
-    return len(items) >= 3 and all(0 < len(words) <= 4 and not any(_is_verb(wd) for wd in words) for words in items)
+    or -ing: an inventory, where a claim says what was done ("Built a GitHub Action"). `lead_only`:
+    only an opening verb counts, so "Awards received" is still a name (the kinds of entry to write)."""
+    words = [_PARENTHETICAL_ANY.sub(" ", text).split() for text in items]
+    return len(words) >= 3 and all(0 < len(ws) <= 4 and not any(_is_verb(wd) for wd in ws[:1 if lead_only else None])
+                                   for ws in words)
 
 
 def _is_verb(word: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from promolint.extractors.sections import normalize_title
+from promolint.extractors.sections import names_only, normalize_title
 from promolint.extractors.sentences import split_sentences
 from promolint.model import Block, Claim, Section
 
@@ -42,8 +42,23 @@ def _empty_sections(blocks: list[Block]) -> int:
     return empty
 
 
+def _inventories(blocks: list[Block]) -> set[int]:
+    """Lists of short names under one heading ("Cost savings", "Feature launches"): the kinds of entry
+    a template suggests, or a filled document's stack; neither filled in nor an instruction."""
+    runs, run = [], []
+    for b in blocks:
+        if b.kind == "list_item" and b.text.strip():
+            run.append(b)
+        elif b.kind == "heading" or b.text.strip():
+            runs.append(run)
+            run = []
+    runs.append(run)
+    return {b.index for run in runs if names_only([b.text for b in run], lead_only=True) for b in run}
+
+
 def looks_like_template(blocks: list[Block], config) -> bool:
     """Announced as a template, or mostly instructions, placeholders, blank fields and empty sections."""
+    listed = _inventories(blocks)
     body = [b for b in blocks if b.kind != "heading" and b.text.strip()]
     first = next((b for b in blocks if b.text.strip()), None)
     if first is not None and first.kind == "heading" and set(normalize_title(first.text).split()) & set(config.template_titles):
@@ -55,8 +70,9 @@ def looks_like_template(blocks: list[Block], config) -> bool:
     placeholder = placeholder_pattern(tuple(config.placeholders))
     prompts = frozenset(p.lower() for p in config.template_prompts)
     empty = _empty_sections(blocks)
-    slots = len(body) + empty
-    unfilled = sum(_is_instruction(b.text, placeholder, prompts) for b in body) + empty
+    told = [_is_instruction(b.text, placeholder, prompts) for b in body]
+    slots = sum(t or b.index not in listed for b, t in zip(body, told)) + empty
+    unfilled = sum(told) + empty
     return slots >= 3 and unfilled / slots > config.template_share
 
 
