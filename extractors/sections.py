@@ -74,6 +74,7 @@ class HeadingMatcher:
         self.aliases = _phrases(sections_config.what_you_did_aliases)
         self.alias_text = {tuple(title_words(a)): a for a in sections_config.what_you_did_aliases}
         self.skips = [(rule.why, _phrases(rule.phrases), rule.whole) for rule in sections_config.skip]
+        self.unless_reported = {rule.why for rule in sections_config.skip if rule.unless_reported}
         self.date = re.compile(sections_config.date_heading)
         self.documents = _phrases(sections_config.document_titles)
 
@@ -230,6 +231,27 @@ kept met sent sold spent told thought became chose did got had hit lost put saw 
 rebuilt rewrote shipped""".split())
 
 
+_FUTURE = re.compile(r"(?i)\b(?:will|won'?t|shall|going to|plans? to|wants? to|hopes? to|aims? to|intends? to|"
+                     r"would like|next (?:year|quarter|half|month|cycle|period|steps?)|coming (?:year|quarter|months)|"
+                     r"upcoming)\b")
+_PAST = re.compile(r"(?i)\b(?:i|we)\s+(?:also\s+|then\s+|finally\s+|just\s+)?(?:was|were|had|did|could(?:n'?t| not)?|"
+                   r"[a-z]{2,}ed|took|made|got|built|led|wrote|ran|won|grew|gave|became|began|brought|kept|met|sent|"
+                   r"found|held|shipped)\b")
+# Sentences about learning ("I learnt about Docker", "I read a book") report growth, not work.
+_LEARNING = re.compile(r"(?i)\b(?:learn\w*|read|reading|studied|study\w*|course\w*|books?|understand\w*|tutorials?)\b")
+
+
+def reports_done(section: Section) -> bool:
+    """Most of the section's sentences report work done (first-person past, or a claim opening with a
+    past verb), none plans ahead or learning: the heading narrates; the text is claims."""
+    sentences = [b.text[start:end] for b in section.blocks for start, end in split_sentences(b.text)]
+    sentences = [t for t in sentences if _HAS_WORD.search(t)]
+    if not sentences or any(_FUTURE.search(t) or t.lstrip().startswith(("[ ]", "☐")) for t in sentences):
+        return False
+    done = sum((bool(_PAST.search(t)) or _is_verb(t.split()[0])) and not _LEARNING.search(t) for t in sentences)
+    return done * 2 > len(sentences)
+
+
 def _parents(sections: list[Section]) -> list[int | None]:
     parents, stack = [], []
     for i, section in enumerate(sections):
@@ -298,7 +320,8 @@ def mark_reviewed(sections: list[Section], match: HeadingMatcher,
         skip_words, skip_why = match.skip(section.title)
         if not dates[i] and _is_title(i, sections, parents, has_children, match.names_document):
             why[i] = "document title"  # names the document ("Summary", "Goals and wins"), not its sections
-        elif skip_why and skip_words >= len(normalize_title(alias or "").split()):
+        elif (skip_why and skip_words >= len(normalize_title(alias or "").split())
+              and not (skip_why in match.unless_reported and reports_done(section))):
             why[i] = skip_why
             inherited.add(i)
         elif not section.blocks and i not in has_children:
