@@ -4,7 +4,7 @@ Word heading styles and outline levels are trusted first; people who never use s
 their headings, so short all-bold or underlined lines, a bold name followed by pipe-separated fields ("**BC2** | 2024 |
 Shipped"), outline-numbered lines ("2. Impact", "2.1 Billing",
 "II. Highlights"; not a run of numbered list lines), ALL CAPS lines, short lines ending in a colon,
-Markdown pasted as text ("## Projects"), lines underlined with '****' in pasted plain text, short lines
+Markdown pasted as text ("## Projects"), a date or date range alone on a line, lines underlined with '****' in pasted plain text, short lines
 at the margin over indented text, and lines that are exactly a "What You Did" alias count as
 pseudo-headings. Like reStructuredText adornments, each look gets the next level the first time it
 is seen. List items, table cells and long lines are never headings.
@@ -307,6 +307,9 @@ def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0, names_secti
         return "underline"
     if text.endswith(":") and len(words) <= MAX_COLON_WORDS and _names(text[:-1], names_section):
         return "colon"  # "Q1:", "Key Wins:"; a lead-in like "For example:" or "You can use:" is text
+    is_date = getattr(is_alias, "is_date", None)
+    if is_date is not None and block.kind == "paragraph" and is_date(text):
+        return "date"  # a log's "Jan 27, 2025 - Feb 2, 2025" or "2024-03-11" typed on a line of its own
     return "plain" if is_alias(text) else None
 
 

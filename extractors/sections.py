@@ -67,6 +67,9 @@ def _longest(words: list[str], phrases: list[tuple[str, ...]]) -> int:
     return best
 
 
+_RANGE_WORDS = frozenset({"to", "through", "until", "till", "and"})
+
+
 class HeadingMatcher:
     """Scores a heading against the "What You Did" aliases and the non-claim `skip` phrases."""
 
@@ -97,7 +100,18 @@ class HeadingMatcher:
         return bool(_longest(title_words(title), self.documents))
 
     def is_date(self, title: str) -> bool:
-        return bool(self.date.match(normalize_title(title)))
+        """A date, or a range of them ("Jan 27, 2025 - Feb 2, 2025", "Week 01: 2026-01-19 - 2026-01-25")."""
+        return self._dates(normalize_title(title).split())
+
+    def _dates(self, words: list[str], depth: int = 0) -> bool:
+        if self.date.match(" ".join(words)):
+            return True
+        for k in range(1, len(words)) if depth < 2 else ():
+            if self.date.match(" ".join(words[:k])):
+                rest = words[k + (words[k] in _RANGE_WORDS):]
+                if rest and self._dates(rest, depth + 1):
+                    return True
+        return False
 
     def names_section(self, title: str) -> bool:
         """A date, or a heading that is mostly an alias or wholly a skip phrase ("Key Wins", "Goals")."""
