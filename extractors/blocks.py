@@ -320,7 +320,7 @@ def fields_line(text: str) -> bool:
     """A line of short fields set apart by pipes (name | dates | status), none a sentence or a label."""
     fields = [f.strip() for f in text.split("|")]
     return (len(fields) >= 2 and all(0 < len(f.split()) <= MAX_FIELD_WORDS for f in fields)
-            and not fields[0].endswith(":") and text[-1] not in ".;,")
+            and ":" not in fields[0] and text[-1] not in ".;,")
 
 
 def numbered(text: str) -> tuple[int, ...] | None:
