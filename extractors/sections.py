@@ -145,7 +145,9 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
             kinds[i] = "underlined"
         elif kinds[i] is None and is_outdented_heading(raw_blocks[i], raw_blocks[i + 1], names):
             kinds[i] = "outdented"
-    looks = [None if kind is None else _look(raw.size, kind, body) for raw, kind in zip(raw_blocks, kinds)]
+    looks = [None if kind is None else _look(raw.size, kind, body)
+             + ((kind == "bold" and raw.size <= body and names is not None and names(heading_title(raw.block.text))),)
+             for raw, kind in zip(raw_blocks, kinds)]
     first: dict[tuple, int] = {}
     for look in looks:
         if look is not None:
@@ -166,7 +168,9 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
 def _look(size: int, kind: str, body: int) -> tuple:
     """What ranks a typed heading. Above body size the size is the level, whatever else marks it:
     people number some 14 pt headings ("1. Scope") and not others ("Executive Summary") at one level;
-    an outline sub-number ("2.1") still ranks below. At body size the cue itself ranks (caps over bold)."""
+    an outline sub-number ("2.1") still ranks below. At body size the cue itself ranks (caps over bold),
+    and a bold line naming a section ("Accomplishments", "Areas for improvement") ranks above the bold
+    topic lines under it ("Ledger migration"): people bold both the same way."""
     if size > body:
         return size, "sub" if kind == "numbered_sub" else "large"
     return size, kind
@@ -326,8 +330,8 @@ def mark_reviewed(sections: list[Section], match: HeadingMatcher,
         if section.heading_index is None:
             continue
         parent = parents[i]
-        if parent in inherited:
-            why[i] = why[parent]
+        if parent in inherited and not (why[parent] in match.unless_reported and reports_done(section)):
+            why[i] = why[parent]  # a sub-section under "Goals" that reports work done is read on its own
             inherited.add(i)
             continue
         score, alias = match.alias(section.title)

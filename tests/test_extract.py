@@ -831,3 +831,19 @@ def test_template_code_titles_and_suggested_entry_lists_make_a_template(tmp_path
         d.add_paragraph(entry, style="List Bullet")
     packet = extract(save(d, tmp_path))
     assert packet.template and packet.claims == []
+
+
+def test_bold_section_names_rank_above_bold_topic_lines_typed_the_same_way(tmp_path):
+    """'Accomplishments' and 'Areas for improvement' over bold topics: the topics under the second are
+    not claims; topics that report work under a 'Goals' line are still read."""
+    d = docx.Document()
+    for bold, text in [(True, "Accomplishments"), (True, "Ledger migration"), (False, "Moved billing; close went from 5 days to 1."),
+                       (True, "Areas for improvement"), (True, "Estimation"), (False, "I underestimated the migration by a month."),
+                       (True, "Goals"), (False, "Lead a cross-team project."), (True, "Pricing"), (False, "Rebuilt pricing for 3 markets.")]:
+        if bold:
+            bold_line(d, text)
+        else:
+            d.add_paragraph(text)
+    packet = extract(save(d, tmp_path))
+    assert outline(packet) == [("Accomplishments", 1, True), ("Ledger migration", 2, True), ("Areas for improvement", 1, False),
+                               ("Estimation", 2, False), ("Goals", 1, False), ("Pricing", 2, True)]
