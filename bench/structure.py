@@ -29,6 +29,7 @@ def score(packet: dict, docx: Path, config) -> dict:
     titles = {normalize_title(s.title) for s in got.sections}
     expected = [(h, True) for h in packet["sections_read"]]
     expected += [(s["heading"], False) for s in packet["sections_skipped"]]
+    expected = [(h, want) for h, want in expected if normalize_title(h)]  # a bare "###": nothing to read or skip
     wrong = [(h, want) for h, want in expected
              if (normalize_title(h) in read) != want or normalize_title(h) not in titles]
     template = got.template

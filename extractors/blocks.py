@@ -1,9 +1,10 @@
 """Paragraphs of the body as Blocks: text, kind, and heading level (real or typed-by-hand).
 
 Word heading styles and outline levels are trusted first; people who never use styles type
-their headings, so short all-bold or underlined lines, outline-numbered lines ("2. Impact", "2.1 Billing",
+their headings, so short all-bold or underlined lines, a bold name followed by pipe-separated fields ("**BC2** | 2024 |
+Shipped"), outline-numbered lines ("2. Impact", "2.1 Billing",
 "II. Highlights"; not a run of numbered list lines), ALL CAPS lines, short lines ending in a colon,
-Markdown pasted as text ("## Projects"), lines underlined with '****' in pasted plain text, short lines
+Markdown pasted as text ("## Projects"), a date or date range alone on a line, lines underlined with '****' in pasted plain text, short lines
 at the margin over indented text, and lines that are exactly a "What You Did" alias count as
 pseudo-headings. Like reStructuredText adornments, each look gets the next level the first time it
 is seen. List items, table cells and long lines are never headings.
@@ -126,6 +127,7 @@ class RawBlock:
     all_underlined: bool = False  # every visible run underlined: a heading typed the old way
     link_only: bool = False  # all its words are a hyperlink's text: a reference ("[My talk](url)"), not a claim
     header_cell: bool = False  # a column label ("Goal | Status | Notes") or a row label ("2021/7/1")
+    lead_bold: bool = False  # its first words are bold ("**BC2** | 2024 | Shipped"): a name set off from the rest
 
 
 def read_blocks(document: Document) -> list[RawBlock]:
@@ -153,8 +155,10 @@ def _read(index: int, p: etree._Element, styles: StyleSheet, labels: dict[int, t
     worded = [piece for piece in pieces if _WORD.search(piece.text)]
     underlined = bool(worded) and all(_run_underlined(piece.run) for piece in worded)
     link_only = bool(worded) and all(piece.run.getparent().tag == _W_HYPERLINK for piece in worded)
+    lead = next((piece for piece in worded), None)
     return RawBlock(block, bold, in_table, level is not None, size, _indent(p, text), underlined, link_only,
-                    in_table and _header_cell(p, labels))
+                    in_table and _header_cell(p, labels),
+                    lead is not None and _run_bold(lead.run, style_id, styles))
 
 
 def _indent(p: etree._Element, text: str) -> int:
@@ -280,8 +284,12 @@ def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0, names_secti
     hashes = MARKDOWN_HEADING.match(text)
     if hashes and not (raw.real_heading or raw.in_table) and len(words) <= MAX_LARGE_HEADING_WORDS + 1:
         return f"hash{len(hashes.group(1))}"  # Markdown pasted as text: "## Projects", marked as plainly as a style
-    if raw.real_heading or raw.in_table or block.kind == "list_item" or not words or len(words) > limit:
+    if raw.real_heading or raw.in_table or block.kind == "list_item" or not words:
         return None  # list items and table cells are never headings, even "Impact: ..." in bold
+    if (raw.all_bold or raw.lead_bold) and fields_line(text):
+        return "fields"  # "**AG31.1** | Oct 2022 – Nov 2023 | Mass Production", as resume headings are typed
+    if len(words) > limit:
+        return None
     if text[-1] in ".;,":
         return None
     if m and not in_numbered_run and m.group(4)[0].isupper():
@@ -299,7 +307,20 @@ def pseudo_heading_kind(raw: RawBlock, is_alias, body_size: int = 0, names_secti
         return "underline"
     if text.endswith(":") and len(words) <= MAX_COLON_WORDS and _names(text[:-1], names_section):
         return "colon"  # "Q1:", "Key Wins:"; a lead-in like "For example:" or "You can use:" is text
+    is_date = getattr(is_alias, "is_date", None)
+    if is_date is not None and block.kind == "paragraph" and is_date(text):
+        return "date"  # a log's "Jan 27, 2025 - Feb 2, 2025" or "2024-03-11" typed on a line of its own
     return "plain" if is_alias(text) else None
+
+
+MAX_FIELD_WORDS = 5
+
+
+def fields_line(text: str) -> bool:
+    """A line of short fields set apart by pipes (name | dates | status), none a sentence or a label."""
+    fields = [f.strip() for f in text.split("|")]
+    return (len(fields) >= 2 and all(0 < len(f.split()) <= MAX_FIELD_WORDS for f in fields)
+            and ":" not in fields[0] and text[-1] not in ".;,")
 
 
 def numbered(text: str) -> tuple[int, ...] | None:

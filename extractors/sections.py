@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from promolint.extractors.blocks import (MARKDOWN_HEADING, MAX_HEADING_WORDS, RawBlock, is_outdented_heading, is_underline,
-                                         numbered, pseudo_heading_kind)
+from promolint.extractors.blocks import (MARKDOWN_HEADING, MAX_HEADING_WORDS, RawBlock, fields_line, is_outdented_heading,
+                                         is_underline, numbered, pseudo_heading_kind)
 from promolint.deadline import check_deadline
 from promolint.extractors.sentences import split_sentences
 from promolint.model import Block, Claim, Section
@@ -67,6 +67,9 @@ def _longest(words: list[str], phrases: list[tuple[str, ...]]) -> int:
     return best
 
 
+_RANGE_WORDS = frozenset({"to", "through", "until", "till", "and"})
+
+
 class HeadingMatcher:
     """Scores a heading against the "What You Did" aliases and the non-claim `skip` phrases."""
 
@@ -74,18 +77,19 @@ class HeadingMatcher:
         self.aliases = _phrases(sections_config.what_you_did_aliases)
         self.alias_text = {tuple(title_words(a)): a for a in sections_config.what_you_did_aliases}
         self.skips = [(rule.why, _phrases(rule.phrases), rule.whole) for rule in sections_config.skip]
+        self.unless_reported = {rule.why for rule in sections_config.skip if rule.unless_reported}
         self.date = re.compile(sections_config.date_heading)
         self.documents = _phrases(sections_config.document_titles)
 
     def alias(self, title: str) -> tuple[float, str | None]:
         """(score, alias): the matched share of the heading's words, 1.0 for an exact alias."""
-        words = title_words(title)
+        words = title_words(_name_field(title))
         best = max(self.aliases, key=lambda ph: (_longest(words, [ph]), len(ph)), default=None)
         n = _longest(words, [best]) if best else 0
         return (n / len(words), self.alias_text[best]) if n else (0.0, None)
 
     def skip(self, title: str) -> tuple[int, str | None]:
-        words = title_words(title)
+        words = title_words(_name_field(title))
         hits = [(n, -k, why) for k, (why, phrases, whole) in enumerate(self.skips)
                 if (n := _longest(words, phrases)) and (not whole or n == len(words))]
         n, _, why = max(hits, default=(0, 0, None))
@@ -96,7 +100,18 @@ class HeadingMatcher:
         return bool(_longest(title_words(title), self.documents))
 
     def is_date(self, title: str) -> bool:
-        return bool(self.date.match(normalize_title(title)))
+        """A date, or a range of them ("Jan 27, 2025 - Feb 2, 2025", "Week 01: 2026-01-19 - 2026-01-25")."""
+        return self._dates(normalize_title(title).split())
+
+    def _dates(self, words: list[str], depth: int = 0) -> bool:
+        if self.date.match(" ".join(words)):
+            return True
+        for k in range(1, len(words)) if depth < 2 else ():
+            if self.date.match(" ".join(words[:k])):
+                rest = words[k + (words[k] in _RANGE_WORDS):]
+                if rest and self._dates(rest, depth + 1):
+                    return True
+        return False
 
     def names_section(self, title: str) -> bool:
         """A date, or a heading that is mostly an alias or wholly a skip phrase ("Key Wins", "Goals")."""
@@ -107,6 +122,12 @@ class HeadingMatcher:
     def __call__(self, title: str) -> bool:
         """True for a heading that is exactly an alias (typed headings: a bare alias line is one)."""
         return self.alias(title)[0] == 1.0
+
+
+def _name_field(title: str) -> str:
+    """The name of a "BC2 | 2024 | In Progress" heading: its other fields are dates and status, so a
+    status of "In Progress" does not make the project a plan."""
+    return title.split("|", 1)[0] if fields_line(title) else title
 
 
 def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -> list[Block]:
@@ -124,21 +145,35 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
             kinds[i] = "underlined"
         elif kinds[i] is None and is_outdented_heading(raw_blocks[i], raw_blocks[i + 1], names):
             kinds[i] = "outdented"
+    looks = [None if kind is None else _look(raw.size, kind, body)
+             + ((kind == "bold" and raw.size <= body and names is not None and names(heading_title(raw.block.text))),)
+             for raw, kind in zip(raw_blocks, kinds)]
     first: dict[tuple, int] = {}
-    for raw, kind in zip(raw_blocks, kinds):
-        if kind is not None:
-            first.setdefault((raw.size, kind), len(first))
+    for look in looks:
+        if look is not None:
+            first.setdefault(look, len(first))
     order = sorted(first, key=lambda look: (-look[0], first[look]))
     rank = {look: i + 1 for i, look in enumerate(order)}
     base, blocks = 0, []
-    for raw, kind in zip(raw_blocks, kinds):
+    for raw, look in zip(raw_blocks, looks):
         block = raw.block
         if raw.real_heading:
             base = block.level or 0
-        elif kind is not None:
-            block = block.model_copy(update={"kind": "heading", "level": base + rank[(raw.size, kind)]})
+        elif look is not None:
+            block = block.model_copy(update={"kind": "heading", "level": base + rank[look]})
         blocks.append(block)
     return blocks
+
+
+def _look(size: int, kind: str, body: int) -> tuple:
+    """What ranks a typed heading. Above body size the size is the level, whatever else marks it:
+    people number some 14 pt headings ("1. Scope") and not others ("Executive Summary") at one level;
+    an outline sub-number ("2.1") still ranks below. At body size the cue itself ranks (caps over bold),
+    and a bold line naming a section ("Accomplishments", "Areas for improvement") ranks above the bold
+    topic lines under it ("Ledger migration"): people bold both the same way."""
+    if size > body:
+        return size, "sub" if kind == "numbered_sub" else "large"
+    return size, kind
 
 
 def _numbered_runs(raw_blocks: list[RawBlock]) -> set[int]:
@@ -189,10 +224,16 @@ def heading_title(text: str) -> str:
 
 
 def _names_only(section: Section) -> bool:
+    return names_only([b.text for b in section.blocks if b.kind == "list_item"])
+
+
+def names_only(items: list[str], lead_only: bool = False) -> bool:
     """Three or more list items, each a short name ("VS Code", "Docker (new)") with no verb in -ed
-    or -ing: an inventory, where a claim says what was done ("Built a GitHub Action")."""
-    items = [_PARENTHETICAL_ANY.sub(" ", b.text).split() for b in section.blocks if b.kind == "list_item"]
-    return len(items) >= 3 and all(0 < len(words) <= 4 and not any(_is_verb(wd) for wd in words) for words in items)
+    or -ing: an inventory, where a claim says what was done ("Built a GitHub Action"). `lead_only`:
+    only an opening verb counts, so "Awards received" is still a name (the kinds of entry to write)."""
+    words = [_PARENTHETICAL_ANY.sub(" ", text).split() for text in items]
+    return len(words) >= 3 and all(0 < len(ws) <= 4 and not any(_is_verb(wd) for wd in ws[:1 if lead_only else None])
+                                   for ws in words)
 
 
 def _is_verb(word: str) -> bool:
@@ -206,6 +247,27 @@ _VERB_FORM = re.compile(r"^[^\W\d_]\w+(?:ed|ing)$")
 _IRREGULAR_PAST = frozenset("""led built wrote ran won made drove grew cut set took gave began brought taught found held
 kept met sent sold spent told thought became chose did got had hit lost put saw spoke stood went overcame oversaw
 rebuilt rewrote shipped""".split())
+
+
+_FUTURE = re.compile(r"(?i)\b(?:will|won'?t|shall|going to|plans? to|wants? to|hopes? to|aims? to|intends? to|"
+                     r"would like|next (?:year|quarter|half|month|cycle|period|steps?)|coming (?:year|quarter|months)|"
+                     r"upcoming)\b")
+_PAST = re.compile(r"(?i)\b(?:i|we)\s+(?:also\s+|then\s+|finally\s+|just\s+)?(?:was|were|had|did|could(?:n'?t| not)?|"
+                   r"[a-z]{2,}ed|took|made|got|built|led|wrote|ran|won|grew|gave|became|began|brought|kept|met|sent|"
+                   r"found|held|shipped)\b")
+# Sentences about learning ("I learnt about Docker", "I read a book") report growth, not work.
+_LEARNING = re.compile(r"(?i)\b(?:learn\w*|read|reading|studied|study\w*|course\w*|books?|understand\w*|tutorials?)\b")
+
+
+def reports_done(section: Section) -> bool:
+    """Most of the section's sentences report work done (first-person past, or a claim opening with a
+    past verb), none plans ahead or learning: the heading narrates; the text is claims."""
+    sentences = [b.text[start:end] for b in section.blocks for start, end in split_sentences(b.text)]
+    sentences = [t for t in sentences if _HAS_WORD.search(t)]
+    if not sentences or any(_FUTURE.search(t) or t.lstrip().startswith(("[ ]", "☐")) for t in sentences):
+        return False
+    done = sum((bool(_PAST.search(t)) or _is_verb(t.split()[0])) and not _LEARNING.search(t) for t in sentences)
+    return done * 2 > len(sentences)
 
 
 def _parents(sections: list[Section]) -> list[int | None]:
@@ -268,15 +330,16 @@ def mark_reviewed(sections: list[Section], match: HeadingMatcher,
         if section.heading_index is None:
             continue
         parent = parents[i]
-        if parent in inherited:
-            why[i] = why[parent]
+        if parent in inherited and not (why[parent] in match.unless_reported and reports_done(section)):
+            why[i] = why[parent]  # a sub-section under "Goals" that reports work done is read on its own
             inherited.add(i)
             continue
         score, alias = match.alias(section.title)
         skip_words, skip_why = match.skip(section.title)
         if not dates[i] and _is_title(i, sections, parents, has_children, match.names_document):
             why[i] = "document title"  # names the document ("Summary", "Goals and wins"), not its sections
-        elif skip_why and skip_words >= len(normalize_title(alias or "").split()):
+        elif (skip_why and skip_words >= len(normalize_title(alias or "").split())
+              and not (skip_why in match.unless_reported and reports_done(section))):
             why[i] = skip_why
             inherited.add(i)
         elif not section.blocks and i not in has_children:

@@ -28,6 +28,7 @@ class SkipSection(_Strict):
     why: str
     phrases: list[str]
     whole: bool = False  # the phrase must be the whole heading ("Resources", not "Resource Planning")
+    unless_reported: bool = False  # read anyway when the text reports work done (past tense, no plans)
 
 
 class SectionsConfig(_Strict):

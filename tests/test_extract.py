@@ -703,7 +703,8 @@ def test_sections_of_links_or_of_names_hold_no_claims(tmp_path):
 @pytest.mark.parametrize("heading, date", [
     ("Week 3", True), ("Sprint 12", True), ("FY2024 Q1", True), ("Q1 FY24", True), ("Fall 2023", True),
     ("Week of March 4", True), ("2019-08-01", True), ("H1 2024", True), ("3", False), ("Impact 2023", False),
-    ("Summer of code", False), ("Projects", False)])
+    ("Summer of code", False), ("Projects", False), ("Jan 27, 2025 - Feb 2, 2025", True),
+    ("Week 01: 2026-01-19 - 2026-01-25", True), ("March to May 2024", True), ("2024 - Platform work", False)])
 def test_timeline_headings_name_periods_of_every_kind(heading, date):
     from promolint.extractors.sections import HeadingMatcher
 
@@ -762,3 +763,87 @@ def test_a_tables_rows_are_one_story_and_a_first_section_heading_is_no_title(tmp
     assert [(c.section, c.subsection) for c in packet.claims] == [
         ("Work in semester 2", "Work in semester 2"), ("Work in semester 2", "Work in semester 2"),
         ("Work in semester 3", None)]
+
+
+def test_typed_headings_above_body_size_rank_by_size_numbered_or_not(tmp_path):
+    """'Executive Summary' and '1. Scope' typed at one size are siblings; bold body-size lines nest below."""
+    from docx.shared import Pt
+
+    d = docx.Document()
+    for text, size in [("Promotion Self-Recommendation", 16), ("Executive Summary", 14)]:
+        run = d.add_paragraph().add_run(text)
+        run.bold, run.font.size = True, Pt(size)
+        d.add_paragraph("Over three years I moved the firmware team from 3 platforms to 1 shared HAL.")
+    for number in ("1. Scope & Ownership", "2. Technical Leadership"):
+        run = d.add_paragraph().add_run(number)
+        run.bold, run.font.size = True, Pt(14)
+        bold_line(d, "End-to-End Ownership")
+        d.add_paragraph("Cut integration time by 40%, so two products launched a quarter early.")
+    packet = extract(save(d, tmp_path))
+    assert [(t, lv) for t, lv, _ in outline(packet)] == [
+        ("Promotion Self-Recommendation", 1), ("Executive Summary", 2), ("1. Scope & Ownership", 2),
+        ("End-to-End Ownership", 3), ("2. Technical Leadership", 2), ("End-to-End Ownership", 3)]
+    assert packet.sections_reviewed[:2] == ["Executive Summary", "1. Scope & Ownership"]  # no longer under a summary
+
+
+def test_a_bold_name_with_pipe_separated_fields_is_a_heading_and_its_status_no_plan(tmp_path):
+    d = docx.Document()
+    for name, rest, claim in [("BC2", " | Present | In Progress", "Leading the firmware design for the new platform."),
+                              ("DS2", " | Nov 2023 – Dec 2024 | Mass Production", "Took the door sensor to mass production.")]:
+        para = d.add_paragraph()
+        para.add_run(name).bold = True
+        para.add_run(rest)
+        d.add_paragraph(claim, style="List Bullet")
+    para = d.add_paragraph()
+    para.add_run("Tags:").bold = True
+    para.add_run(" backend | optimization")  # a label with values, not a heading
+    packet = extract(save(d, tmp_path))
+    assert _reading(packet) == [("BC2 | Present | In Progress", True), ("DS2 | Nov 2023 – Dec 2024 | Mass Production", True)]
+
+
+def test_a_date_range_alone_on_a_line_heads_a_weekly_log(tmp_path):
+    d = headed("Jan 27, 2025 - Feb 2, 2025", "Shipped the export button.", "Feb 3, 2025 - Feb 9, 2025",
+               "Fixed the login redirect.")
+    packet = extract(save(d, tmp_path))
+    assert _reading(packet) == [("Jan 27, 2025 - Feb 2, 2025", True), ("Feb 3, 2025 - Feb 9, 2025", True)]
+    assert packet.timeline is False and len(packet.claims) == 2  # two dates are no timeline yet
+
+
+@pytest.mark.parametrize("text, read", [
+    ("As the year ended I shipped the link shortener; it reached production and 300 users.", True),
+    ("I will learn Go and I want to lead a project.", False),
+    ("I learnt about Docker. I read a book on operating systems.", False)])
+def test_a_plans_heading_over_a_report_of_work_done_is_read(tmp_path, text, read):
+    d = headed(("Work", 1), "I moved billing to the new ledger.", ("The end: what's next?", 1), text)
+    assert _reading(extract(save(d, tmp_path)))[1] == ("The end: what's next?", read)
+
+
+def test_template_code_titles_and_suggested_entry_lists_make_a_template(tmp_path):
+    d = docx.Document()
+    d.add_paragraph("{{ .Title }}", style="Title")
+    d.add_heading("Highlights", 1)
+    d.add_paragraph("Notable progress or measurable outcomes.", style="List Bullet")
+    assert extract(save(d, tmp_path)).template
+    d = headed(("Achievement Log", 1), "A running log of your achievements.", ("Q1 2025", 2), "Add your achievements here",
+               ("Q2 2025", 2), "Add your achievements here", ("Q3 2025", 2), "Add your achievements here",
+               ("Business Impact", 2))
+    for entry in ["Revenue impact", "Cost savings", "Awards received", "Feature launches"]:
+        d.add_paragraph(entry, style="List Bullet")
+    packet = extract(save(d, tmp_path))
+    assert packet.template and packet.claims == []
+
+
+def test_bold_section_names_rank_above_bold_topic_lines_typed_the_same_way(tmp_path):
+    """'Accomplishments' and 'Areas for improvement' over bold topics: the topics under the second are
+    not claims; topics that report work under a 'Goals' line are still read."""
+    d = docx.Document()
+    for bold, text in [(True, "Accomplishments"), (True, "Ledger migration"), (False, "Moved billing; close went from 5 days to 1."),
+                       (True, "Areas for improvement"), (True, "Estimation"), (False, "I underestimated the migration by a month."),
+                       (True, "Goals"), (False, "Lead a cross-team project."), (True, "Pricing"), (False, "Rebuilt pricing for 3 markets.")]:
+        if bold:
+            bold_line(d, text)
+        else:
+            d.add_paragraph(text)
+    packet = extract(save(d, tmp_path))
+    assert outline(packet) == [("Accomplishments", 1, True), ("Ledger migration", 2, True), ("Areas for improvement", 1, False),
+                               ("Estimation", 2, False), ("Goals", 1, False), ("Pricing", 2, True)]

@@ -23,7 +23,7 @@ PACKETS = Path(__file__).resolve().parent / "packets"
 TYPED = ("pragmatic_self_review", "geekygirlsarah_accomplishments", "micah_hype_doc", "twellman_accomplishments", "brickey_accomplishment_log",
          "meechanism_self_review", "whereby_brag_2025", "mainshayne_accomplishments", "srombauts_brag_2024_2025",
          "chuksugo_brag_2025", "nus_eclipse_dominator_progress",
-         "nus_hcy123902_progress")
+         "nus_hcy123902_progress", "danyeric_brag_2025", "smitha_self_recommendation")
 # GitHub-flavoured: these files were written for GitHub, so they are read the way GitHub renders them.
 FORMAT = "gfm+yaml_metadata_block"
 SIZE = {"Title": 18, "Heading 1": 16, "Heading 2": 14, "Heading 3": 12, "Heading 4": 11, "Heading 5": 11}
