@@ -176,7 +176,12 @@ def test_alias_found_as_a_phrase_inside_a_heading_with_its_score(packet_factory,
                                           ("What I Learned", "what I learned"),
                                           ("Books and Courses", "courses, books and certifications"),
                                           ("Peer Feedback", "peer quotes and feedback"),
-                                          ("Manager Comments", "manager section")])
+                                          ("Manager Comments", "manager section"),
+                                          ("What Lies Ahead?", "goals and plans"),
+                                          ("Things I still want to learn", "goals and plans"),
+                                          ("TODO", "goals and plans"),
+                                          ("What are the things you’ve learned?", "what I learned"),
+                                          ("What resources would help you be successful?", "requests for support")])
 def test_non_claim_sections_are_never_reviewed(tmp_path, heading, why):
     d = docx.Document()
     d.add_heading("Key Accomplishments and Impact", 1)
