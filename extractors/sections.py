@@ -224,7 +224,11 @@ def heading_title(text: str) -> str:
 
 
 def _names_only(section: Section) -> bool:
-    return names_only([b.text for b in section.blocks if b.kind == "list_item"])
+    """A list of names with at most a line introducing it ("My main tools:"); a paragraph that says what
+    was done beside the list ("Created a vm-radio component." over its PR links) is a claim."""
+    other = [b.text.strip() for b in section.blocks if b.kind != "list_item" and _HAS_WORD.search(b.text)]
+    return (all(text.endswith(":") for text in other) and len(other) <= 1
+            and names_only([b.text for b in section.blocks if b.kind == "list_item"]))
 
 
 def names_only(items: list[str], lead_only: bool = False) -> bool:

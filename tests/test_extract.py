@@ -852,3 +852,12 @@ def test_bold_section_names_rank_above_bold_topic_lines_typed_the_same_way(tmp_p
     packet = extract(save(d, tmp_path))
     assert outline(packet) == [("Accomplishments", 1, True), ("Ledger migration", 2, True), ("Areas for improvement", 1, False),
                                ("Estimation", 2, False), ("Goals", 1, False), ("Pricing", 2, True)]
+
+
+def test_a_list_of_names_is_skipped_but_not_beside_a_paragraph_of_work(tmp_path):
+    """Link names under a line saying what was done are its references; under a lead-in they are an inventory."""
+    for lead, read in [("My main tools at work:", False), ("Created a shared radio component for the frontend.", True)]:
+        d = headed(("Work", 1), "I moved billing to the new ledger.", ("Component library", 2), lead)
+        for name in ["vm-library PR", "Control Assessments PR", "Confluence Documentation"]:
+            d.add_paragraph(name, style="List Bullet")
+        assert _reading(extract(save(d, tmp_path)))[1] == ("Component library", read)
