@@ -76,7 +76,7 @@ class HeadingMatcher:
     def __init__(self, sections_config):
         self.aliases = _phrases(sections_config.what_you_did_aliases)
         self.alias_text = {tuple(title_words(a)): a for a in sections_config.what_you_did_aliases}
-        self.skips = [(rule.why, _phrases(rule.phrases), rule.whole) for rule in sections_config.skip]
+        self.skips = [(rule.why, _phrases(rule.phrases), rule.whole, rule.top_level) for rule in sections_config.skip]
         self.unless_reported = {rule.why for rule in sections_config.skip if rule.unless_reported}
         self.date = re.compile(sections_config.date_heading)
         self.documents = _phrases(sections_config.document_titles)
@@ -88,10 +88,11 @@ class HeadingMatcher:
         n = _longest(words, [best]) if best else 0
         return (n / len(words), self.alias_text[best]) if n else (0.0, None)
 
-    def skip(self, title: str) -> tuple[int, str | None]:
+    def skip(self, title: str, nested: bool = False) -> tuple[int, str | None]:
+        """(words matched, why); `nested`: the heading sits inside a section being read."""
         words = title_words(_name_field(title))
-        hits = [(n, -k, why) for k, (why, phrases, whole) in enumerate(self.skips)
-                if (n := _longest(words, phrases)) and (not whole or n == len(words))]
+        hits = [(n, -k, why) for k, (why, phrases, whole, top) in enumerate(self.skips)
+                if not (top and nested) and (n := _longest(words, phrases)) and (not whole or n == len(words))]
         n, _, why = max(hits, default=(0, 0, None))
         return n, why
 
@@ -339,7 +340,7 @@ def mark_reviewed(sections: list[Section], match: HeadingMatcher,
             inherited.add(i)
             continue
         score, alias = match.alias(section.title)
-        skip_words, skip_why = match.skip(section.title)
+        skip_words, skip_why = match.skip(section.title, parent is not None and why.get(parent) != "document title")
         if not dates[i] and _is_title(i, sections, parents, has_children, match.names_document):
             why[i] = "document title"  # names the document ("Summary", "Goals and wins"), not its sections
         elif (skip_why and skip_words >= len(normalize_title(alias or "").split())

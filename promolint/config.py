@@ -29,6 +29,7 @@ class SkipSection(_Strict):
     phrases: list[str]
     whole: bool = False  # the phrase must be the whole heading ("Resources", not "Resource Planning")
     unless_reported: bool = False  # read anyway when the text reports work done (past tense, no plans)
+    top_level: bool = False  # only a heading at the top (a project's own "Background" is part of its story)
 
 
 class SectionsConfig(_Strict):

@@ -861,3 +861,10 @@ def test_a_list_of_names_is_skipped_but_not_beside_a_paragraph_of_work(tmp_path)
         for name in ["vm-library PR", "Control Assessments PR", "Confluence Documentation"]:
             d.add_paragraph(name, style="List Bullet")
         assert _reading(extract(save(d, tmp_path)))[1] == ("Component library", read)
+
+
+def test_background_at_the_top_is_context_but_a_projects_background_is_its_story(tmp_path):
+    d = headed(("Background", 1), "I joined the payments team in 2023.", ("Shape filters", 1), ("Background", 2),
+               "As a solution we created shape filters.", ("Research", 2), "I chose Turf.js over a second polygon.")
+    assert _reading(extract(save(d, tmp_path))) == [("Background", False), ("Shape filters", True), ("Background", True),
+                                                    ("Research", True)]
