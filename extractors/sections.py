@@ -259,20 +259,32 @@ _FUTURE = re.compile(r"(?i)\b(?:will|won'?t|shall|going to|plans? to|wants? to|h
                      r"upcoming)\b")
 _PAST = re.compile(r"(?i)\b(?:i|we)\s+(?:also\s+|then\s+|finally\s+|just\s+)?(?:was|were|had|did|could(?:n'?t| not)?|"
                    r"[a-z]{2,}ed|took|made|got|built|led|wrote|ran|won|grew|gave|became|began|brought|kept|met|sent|"
-                   r"found|held|shipped)\b")
+                   r"found|held|shipped)\b"
+                   # present perfect: "I have written 48 articles", "I've also joined", "we have been able to"
+                   r"|(?i:\b(?:i|we)(?:\s+have|['’]ve)\s+(?:also\s+|already\s+|even\s+|now\s+|finally\s+)?"
+                   r"(?:[a-z]{2,}ed|been able to|written|spoken|seen|met|done|given|grown|won|built|led|made|run|taken|"
+                   r"become|begun|brought|kept|sent|found|held|shown|driven|taught|broken)\b)")
 # Sentences about learning ("I learnt about Docker", "I read a book") report growth, not work.
 _LEARNING = re.compile(r"(?i)\b(?:learn\w*|read|reading|studied|study\w*|course\w*|books?|understand\w*|tutorials?)\b")
 
 
 def reports_done(section: Section) -> bool:
-    """Most of the section's sentences report work done (first-person past, or a claim opening with a
-    past verb), none plans ahead or learning: the heading narrates; the text is claims."""
+    """Most of the section's sentences report work done (first-person past or present perfect, or a claim
+    opening with a past verb), not learning, and fewer look ahead: the heading narrates ("The end: what's
+    next?"), or reviews last year's goals one by one, each answered with what was done."""
     sentences = [b.text[start:end] for b in section.blocks for start, end in split_sentences(b.text)]
     sentences = [t for t in sentences if _HAS_WORD.search(t)]
-    if not sentences or any(_FUTURE.search(t) or t.lstrip().startswith(("[ ]", "☐")) for t in sentences):
+    if not sentences or any(t.lstrip().startswith(("[ ]", "☐")) for t in sentences):
         return False
-    done = sum((bool(_PAST.search(t)) or _is_verb(t.split()[0])) and not _LEARNING.search(t) for t in sentences)
-    return done * 2 > len(sentences)
+    ahead = sum(bool(_FUTURE.search(t)) for t in sentences)
+    done = sum((bool(_PAST.search(t)) or _past_verb(t.split()[0])) and not _LEARNING.search(t) for t in sentences)
+    return done * 2 > len(sentences) and ahead < done
+
+
+def _past_verb(word: str) -> bool:
+    """An opening past verb ("Shipped", "Led"); an -ing opening ("Kicking off the new year") may look ahead."""
+    word = word.strip(".,;:!").lower()
+    return word.endswith("ed") and _is_verb(word) or word in _IRREGULAR_PAST
 
 
 def _parents(sections: list[Section]) -> list[int | None]:

@@ -868,3 +868,12 @@ def test_background_at_the_top_is_context_but_a_projects_background_is_its_story
                "As a solution we created shape filters.", ("Research", 2), "I chose Turf.js over a second polygon.")
     assert _reading(extract(save(d, tmp_path))) == [("Background", False), ("Shape filters", True), ("Background", True),
                                                     ("Research", True)]
+
+
+@pytest.mark.parametrize("text, read", [
+    ("Weekly articles: this year I have written 48 articles. Talks: I have spoken at 6 events. "
+     "I want to thank the organisers and I am looking forward to next year.", True),
+    ("Kicking off the new year, I will give a workshop. Wishing everyone a happy new year.", False)])
+def test_a_review_of_last_years_goals_answered_with_work_done_is_read(tmp_path, text, read):
+    d = headed(("Highlights", 1), "I moved billing to the new ledger.", ("My goals", 1), text)
+    assert _reading(extract(save(d, tmp_path)))[1] == ("My goals", read)
