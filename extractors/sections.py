@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from promolint.extractors.blocks import (MARKDOWN_HEADING, MAX_HEADING_WORDS, RawBlock, fields_line, is_outdented_heading,
-                                         is_underline, numbered, pseudo_heading_kind)
+from promolint.extractors.blocks import (MARKDOWN_HEADING, MAX_HEADING_WORDS, MAX_LARGE_HEADING_WORDS, RawBlock,
+                                         fields_line, is_outdented_heading, is_underline, numbered, pseudo_heading_kind)
 from promolint.deadline import check_deadline
 from promolint.extractors.sentences import split_sentences
 from promolint.model import Block, Claim, Section
@@ -139,6 +139,7 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
     runs = _numbered_runs(raw_blocks)
     kinds = [None if raw.real_heading else pseudo_heading_kind(raw, is_alias, body, names, i in runs)
              for i, raw in enumerate(raw_blocks)]
+    _long_bold_headings(raw_blocks, kinds)
     for i in range(len(raw_blocks) - 1):  # a short line underlined with '****' or '====' in plain text
         if (not raw_blocks[i].real_heading and is_underline(raw_blocks[i + 1]) and raw_blocks[i].block.text.strip()
                 and not (kinds[i] or "").startswith("hash")  # "## Projects" over "---": the rule is a break
@@ -164,6 +165,19 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
             block = block.model_copy(update={"kind": "heading", "level": base + rank[look]})
         blocks.append(block)
     return blocks
+
+
+def _long_bold_headings(raw_blocks: list[RawBlock], kinds: list[str | None]) -> None:
+    """A bold paragraph a little over the heading length, in a document that types two or more of its
+    headings as bold paragraphs of that size, is one more of them ("What I learnt about data science and
+    data scientists" among "Projects from the last year", "Things I still want to learn")."""
+    sizes = [raw.size for raw, kind in zip(raw_blocks, kinds) if kind == "bold"]
+    for i, raw in enumerate(raw_blocks):
+        text = raw.block.text.strip()
+        if (kinds[i] is None and raw.all_bold and not raw.real_heading and raw.block.kind == "paragraph"
+                and MAX_HEADING_WORDS < len(text.split()) <= MAX_LARGE_HEADING_WORDS and text[-1] not in ".;,"
+                and sizes.count(raw.size) >= 2):
+            kinds[i] = "bold"
 
 
 def _look(size: int, kind: str, body: int) -> tuple:

@@ -877,3 +877,19 @@ def test_background_at_the_top_is_context_but_a_projects_background_is_its_story
 def test_a_review_of_last_years_goals_answered_with_work_done_is_read(tmp_path, text, read):
     d = headed(("Highlights", 1), "I moved billing to the new ledger.", ("My goals", 1), text)
     assert _reading(extract(save(d, tmp_path)))[1] == ("My goals", read)
+
+
+def test_a_bold_paragraph_a_little_long_is_a_heading_where_bold_paragraphs_are_the_headings(tmp_path):
+    d = docx.Document()
+    for heading, text in [("Projects from the last year", "Built a model for user lifetime value."),
+                          ("Things I still want to learn", "Statistics, and deploying models at scale."),
+                          ("What I learnt about data science and data scientists", "The field has fluid boundaries.")]:
+        bold_line(d, heading)
+        d.add_paragraph(text)
+    assert _reading(extract(save(d, tmp_path))) == [("Projects from the last year", True),
+                                                    ("Things I still want to learn", False),
+                                                    ("What I learnt about data science and data scientists", False)]
+    d = docx.Document()
+    bold_line(d, "What I learnt about data science and data scientists")  # no bold headings to go by
+    d.add_paragraph("The field has fluid boundaries.")
+    assert _reading(extract(save(d, tmp_path))) == []
