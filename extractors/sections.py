@@ -80,6 +80,7 @@ class HeadingMatcher:
         self.unless_reported = {rule.why for rule in sections_config.skip if rule.unless_reported}
         self.date = re.compile(sections_config.date_heading)
         self.documents = _phrases(sections_config.document_titles)
+        self.prompts = frozenset(p.lower() for p in sections_config.template_prompts)
 
     def alias(self, title: str) -> tuple[float, str | None]:
         """(score, alias): the matched share of the heading's words, 1.0 for an exact alias."""
@@ -140,6 +141,7 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
     kinds = [None if raw.real_heading else pseudo_heading_kind(raw, is_alias, body, names, i in runs)
              for i, raw in enumerate(raw_blocks)]
     _long_bold_headings(raw_blocks, kinds)
+    _form_questions(raw_blocks, kinds, getattr(is_alias, "prompts", frozenset()))
     for i in range(len(raw_blocks) - 1):  # a short line underlined with '****' or '====' in plain text
         if (not raw_blocks[i].real_heading and is_underline(raw_blocks[i + 1]) and raw_blocks[i].block.text.strip()
                 and not (kinds[i] or "").startswith("hash")  # "## Projects" over "---": the rule is a break
@@ -178,6 +180,34 @@ def _long_bold_headings(raw_blocks: list[RawBlock], kinds: list[str | None]) -> 
                 and MAX_HEADING_WORDS < len(text.split()) <= MAX_LARGE_HEADING_WORDS and text[-1] not in ".;,"
                 and sizes.count(raw.size) >= 2):
             kinds[i] = "bold"
+
+
+MIN_FORM_QUESTIONS = 3
+MAX_QUESTION_WORDS = 16
+MAX_STACKED_QUESTIONS = 4
+
+
+def _form_questions(raw_blocks: list[RawBlock], kinds: list[str | None], prompts: frozenset[str]) -> None:
+    """A review form copied as plain text: its questions are paragraphs of their own, each only a question
+    or a few stacked on one line ("What projects are you most proud of?"), or a one-sentence prompt
+    ("Choose and describe 1-3 skills in which you excel."). Three or more questions make a form, and
+    its questions and prompts head the answers below them."""
+    found: dict[int, bool] = {}
+    for i, raw in enumerate(raw_blocks):
+        text = raw.block.text.strip()
+        if kinds[i] is not None or raw.real_heading or raw.block.kind != "paragraph" or not text:
+            continue
+        sentences = [text[a:e].strip() for a, e in split_sentences(text) if _HAS_WORD.search(text[a:e])]
+        if not sentences or len(sentences) > MAX_STACKED_QUESTIONS or any(
+                len(s.split()) > MAX_QUESTION_WORDS for s in sentences):
+            continue
+        if all(s.endswith("?") for s in sentences):
+            found[i] = True
+        elif len(sentences) == 1 and text[-1] in ".:" and text.split()[0].lower() in prompts:
+            found[i] = False
+    if sum(found.values()) >= MIN_FORM_QUESTIONS:
+        for i in found:
+            kinds[i] = "question"
 
 
 def _look(size: int, kind: str, body: int) -> tuple:

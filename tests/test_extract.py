@@ -893,3 +893,19 @@ def test_a_bold_paragraph_a_little_long_is_a_heading_where_bold_paragraphs_are_t
     bold_line(d, "What I learnt about data science and data scientists")  # no bold headings to go by
     d.add_paragraph("The field has fluid boundaries.")
     assert _reading(extract(save(d, tmp_path))) == []
+
+
+def test_a_review_forms_questions_typed_as_paragraphs_head_their_answers(tmp_path):
+    d = headed(("Self Review", 1), "What projects are you most proud of?", "I moved billing to the new ledger.",
+               "Choose and describe 1-3 skills in which you excel.", "I review every large PR locally.",
+               "What have you enjoyed most? What would you have done differently?",
+               "I would have used one resource type.", "What resources would help you be successful?",
+               "Time with the architects.", "What would you like to achieve over the next 6 months?", "Fewer P1 issues.")
+    assert _reading(extract(save(d, tmp_path))) == [
+        ("Self Review", False), ("What projects are you most proud of?", True),
+        ("Choose and describe 1-3 skills in which you excel.", True),
+        ("What have you enjoyed most? What would you have done differently?", False),
+        ("What resources would help you be successful?", False),
+        ("What would you like to achieve over the next 6 months?", False)]
+    d = headed(("Work", 1), "Why does this matter?", "I moved billing to the new ledger.")  # one question: no form
+    assert _reading(extract(save(d, tmp_path))) == [("Work", True)]
