@@ -81,6 +81,7 @@ class HeadingMatcher:
         self.date = re.compile(sections_config.date_heading)
         self.documents = _phrases(sections_config.document_titles)
         self.prompts = frozenset(p.lower() for p in sections_config.template_prompts)
+        self.next_year = sections_config.next_year
 
     def alias(self, title: str) -> tuple[float, str | None]:
         """(score, alias): the matched share of the heading's words, 1.0 for an exact alias."""
@@ -384,6 +385,7 @@ def mark_reviewed(sections: list[Section], match: HeadingMatcher,
     has_children = {p for p in parents if p is not None}
     dates = [s.heading_index is not None and match.is_date(s.title) for s in sections]
     timeline = sum(dates) >= 3
+    ahead = _next_year(sections, parents, dates) if match.next_year else set()
     why: dict[int, str] = {}
     inherited: set[int] = set()
     best: tuple[float, int, str] | None = None
@@ -402,6 +404,9 @@ def mark_reviewed(sections: list[Section], match: HeadingMatcher,
         elif (skip_why and skip_words >= len(normalize_title(alias or "").split())
               and not (skip_why in match.unless_reported and reports_done(section))):
             why[i] = skip_why
+            inherited.add(i)
+        elif i in ahead and not reports_done(section):
+            why[i] = match.next_year
             inherited.add(i)
         elif not section.blocks and i not in has_children:
             why[i] = "no text"
@@ -428,6 +433,29 @@ def mark_reviewed(sections: list[Section], match: HeadingMatcher,
             owners[i] = _owner(i, sections, parents, why, dates)
     found = {"heading": sections[best[1]].title, "alias": best[2], "score": round(best[0], 2)} if best else None
     return owners, found, timeline
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _next_year(sections: list[Section], parents: list[int | None], dates: list[bool]) -> set[int]:
+    """Positions of closing headings that name a year after every year written before them: the last
+    heading of its level, the only one of its siblings naming a year, not a date (a series of years,
+    "Work in 2022" / "Work in 2023", or a timeline's dates run on)."""
+    groups: dict[tuple, list[int]] = {}
+    for j, section in enumerate(sections):
+        if section.heading_index is not None:
+            groups.setdefault((parents[j], section.level), []).append(j)
+    ahead: set[int] = set()
+    seen = 0
+    for i, section in enumerate(sections):
+        years = [int(y) for y in _YEAR.findall(section.title)]
+        if (years and seen and min(years) > seen and section.heading_index is not None and not dates[i]
+                and all(j <= i and (j == i or not _YEAR.search(sections[j].title))
+                        for j in groups[(parents[i], section.level)])):
+            ahead.add(i)
+        seen = max([seen, *years, *(int(y) for b in section.blocks for y in _YEAR.findall(b.text))])
+    return ahead
 
 
 def _owner(i: int, sections: list[Section], parents: list[int | None], why: dict[int, str],

@@ -40,6 +40,7 @@ class SectionsConfig(_Strict):
     template_markers: list[str] = []   # phrases that announce a template ("sample template")
     template_titles: list[str] = []    # words that name a template in the document's first heading
     document_titles: list[str] = []    # phrases that make a first heading the document's title ("brag doc")
+    next_year: str | None = None       # skip reason of a closing heading naming a year after all before it
     template_share: float = 0.5        # share of instruction/placeholder lines that makes a template
     template_prompts: list[str] = []   # imperative first words of a template's prompts ("Describe", "List")
     messages: dict[str, str] = {}      # wording of the template / placeholder findings

@@ -909,3 +909,14 @@ def test_a_review_forms_questions_typed_as_paragraphs_head_their_answers(tmp_pat
         ("What would you like to achieve over the next 6 months?", False)]
     d = headed(("Work", 1), "Why does this matter?", "I moved billing to the new ledger.")  # one question: no form
     assert _reading(extract(save(d, tmp_path))) == [("Work", True)]
+
+
+def test_a_closing_heading_naming_the_next_year_looks_ahead(tmp_path):
+    d = headed(("In retrospect", 1), "Over the course of 2022 I moved billing to the new ledger.",
+               ("What's going on in 2023?", 1), "My goal is to continue learning, with fewer projects.")
+    assert _reading(extract(save(d, tmp_path))) == [("In retrospect", True), ("What's going on in 2023?", False)]
+    d = headed(("Work in 2022", 1), "Moved billing to the new ledger.", ("Work in 2023", 1), "Fewer P1 incidents.")
+    assert _reading(extract(save(d, tmp_path))) == [("Work in 2022", True), ("Work in 2023", True)]  # a series of years
+    d = headed(("In retrospect", 1), "Over the course of 2022 I moved billing to the new ledger.",
+               ("What happened in 2023", 1), "I shipped the importer and we cut the close to one day.")
+    assert _reading(extract(save(d, tmp_path)))[1] == ("What happened in 2023", True)  # it reports work done
