@@ -181,6 +181,7 @@ def test_alias_found_as_a_phrase_inside_a_heading_with_its_score(packet_factory,
                                           ("Things I still want to learn", "goals and plans"),
                                           ("TODO", "goals and plans"),
                                           ("What are the things you’ve learned?", "what I learned"),
+                                          ("Things I'm pretty good at now", "what I learned"),
                                           ("What resources would help you be successful?", "requests for support")])
 def test_non_claim_sections_are_never_reviewed(tmp_path, heading, why):
     d = docx.Document()
