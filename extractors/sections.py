@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from promolint.extractors.blocks import (MARKDOWN_HEADING, MAX_HEADING_WORDS, RawBlock, fields_line, is_outdented_heading,
-                                         is_underline, numbered, pseudo_heading_kind)
+from promolint.extractors.blocks import (MARKDOWN_HEADING, MAX_HEADING_WORDS, MAX_LARGE_HEADING_WORDS, RawBlock,
+                                         fields_line, is_outdented_heading, is_underline, numbered, pseudo_heading_kind)
 from promolint.deadline import check_deadline
 from promolint.extractors.sentences import split_sentences
 from promolint.model import Block, Claim, Section
@@ -76,10 +76,12 @@ class HeadingMatcher:
     def __init__(self, sections_config):
         self.aliases = _phrases(sections_config.what_you_did_aliases)
         self.alias_text = {tuple(title_words(a)): a for a in sections_config.what_you_did_aliases}
-        self.skips = [(rule.why, _phrases(rule.phrases), rule.whole) for rule in sections_config.skip]
+        self.skips = [(rule.why, _phrases(rule.phrases), rule.whole, rule.top_level) for rule in sections_config.skip]
         self.unless_reported = {rule.why for rule in sections_config.skip if rule.unless_reported}
         self.date = re.compile(sections_config.date_heading)
         self.documents = _phrases(sections_config.document_titles)
+        self.prompts = frozenset(p.lower() for p in sections_config.template_prompts)
+        self.next_year = sections_config.next_year
 
     def alias(self, title: str) -> tuple[float, str | None]:
         """(score, alias): the matched share of the heading's words, 1.0 for an exact alias."""
@@ -88,10 +90,11 @@ class HeadingMatcher:
         n = _longest(words, [best]) if best else 0
         return (n / len(words), self.alias_text[best]) if n else (0.0, None)
 
-    def skip(self, title: str) -> tuple[int, str | None]:
+    def skip(self, title: str, nested: bool = False) -> tuple[int, str | None]:
+        """(words matched, why); `nested`: the heading sits inside a section being read."""
         words = title_words(_name_field(title))
-        hits = [(n, -k, why) for k, (why, phrases, whole) in enumerate(self.skips)
-                if (n := _longest(words, phrases)) and (not whole or n == len(words))]
+        hits = [(n, -k, why) for k, (why, phrases, whole, top) in enumerate(self.skips)
+                if not (top and nested) and (n := _longest(words, phrases)) and (not whole or n == len(words))]
         n, _, why = max(hits, default=(0, 0, None))
         return n, why
 
@@ -138,6 +141,8 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
     runs = _numbered_runs(raw_blocks)
     kinds = [None if raw.real_heading else pseudo_heading_kind(raw, is_alias, body, names, i in runs)
              for i, raw in enumerate(raw_blocks)]
+    _long_bold_headings(raw_blocks, kinds)
+    _form_questions(raw_blocks, kinds, getattr(is_alias, "prompts", frozenset()))
     for i in range(len(raw_blocks) - 1):  # a short line underlined with '****' or '====' in plain text
         if (not raw_blocks[i].real_heading and is_underline(raw_blocks[i + 1]) and raw_blocks[i].block.text.strip()
                 and not (kinds[i] or "").startswith("hash")  # "## Projects" over "---": the rule is a break
@@ -163,6 +168,47 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
             block = block.model_copy(update={"kind": "heading", "level": base + rank[look]})
         blocks.append(block)
     return blocks
+
+
+def _long_bold_headings(raw_blocks: list[RawBlock], kinds: list[str | None]) -> None:
+    """A bold paragraph a little over the heading length, in a document that types two or more of its
+    headings as bold paragraphs of that size, is one more of them ("What I learnt about data science and
+    data scientists" among "Projects from the last year", "Things I still want to learn")."""
+    sizes = [raw.size for raw, kind in zip(raw_blocks, kinds) if kind == "bold"]
+    for i, raw in enumerate(raw_blocks):
+        text = raw.block.text.strip()
+        if (kinds[i] is None and raw.all_bold and not raw.real_heading and raw.block.kind == "paragraph"
+                and MAX_HEADING_WORDS < len(text.split()) <= MAX_LARGE_HEADING_WORDS and text[-1] not in ".;,"
+                and sizes.count(raw.size) >= 2):
+            kinds[i] = "bold"
+
+
+MIN_FORM_QUESTIONS = 3
+MAX_QUESTION_WORDS = 16
+MAX_STACKED_QUESTIONS = 4
+
+
+def _form_questions(raw_blocks: list[RawBlock], kinds: list[str | None], prompts: frozenset[str]) -> None:
+    """A review form copied as plain text: its questions are paragraphs of their own, each only a question
+    or a few stacked on one line ("What projects are you most proud of?"), or a one-sentence prompt
+    ("Choose and describe 1-3 skills in which you excel."). Three or more questions make a form, and
+    its questions and prompts head the answers below them."""
+    found: dict[int, bool] = {}
+    for i, raw in enumerate(raw_blocks):
+        text = raw.block.text.strip()
+        if kinds[i] is not None or raw.real_heading or raw.block.kind != "paragraph" or not text:
+            continue
+        sentences = [text[a:e].strip() for a, e in split_sentences(text) if _HAS_WORD.search(text[a:e])]
+        if not sentences or len(sentences) > MAX_STACKED_QUESTIONS or any(
+                len(s.split()) > MAX_QUESTION_WORDS for s in sentences):
+            continue
+        if all(s.endswith("?") for s in sentences):
+            found[i] = True
+        elif len(sentences) == 1 and text[-1] in ".:" and text.split()[0].lower() in prompts:
+            found[i] = False
+    if sum(found.values()) >= MIN_FORM_QUESTIONS:
+        for i in found:
+            kinds[i] = "question"
 
 
 def _look(size: int, kind: str, body: int) -> tuple:
@@ -224,7 +270,11 @@ def heading_title(text: str) -> str:
 
 
 def _names_only(section: Section) -> bool:
-    return names_only([b.text for b in section.blocks if b.kind == "list_item"])
+    """A list of names with at most a line introducing it ("My main tools:"); a paragraph that says what
+    was done beside the list ("Created a vm-radio component." over its PR links) is a claim."""
+    other = [b.text.strip() for b in section.blocks if b.kind != "list_item" and _HAS_WORD.search(b.text)]
+    return (all(text.endswith(":") for text in other) and len(other) <= 1
+            and names_only([b.text for b in section.blocks if b.kind == "list_item"]))
 
 
 def names_only(items: list[str], lead_only: bool = False) -> bool:
@@ -254,20 +304,32 @@ _FUTURE = re.compile(r"(?i)\b(?:will|won'?t|shall|going to|plans? to|wants? to|h
                      r"upcoming)\b")
 _PAST = re.compile(r"(?i)\b(?:i|we)\s+(?:also\s+|then\s+|finally\s+|just\s+)?(?:was|were|had|did|could(?:n'?t| not)?|"
                    r"[a-z]{2,}ed|took|made|got|built|led|wrote|ran|won|grew|gave|became|began|brought|kept|met|sent|"
-                   r"found|held|shipped)\b")
+                   r"found|held|shipped)\b"
+                   # present perfect: "I have written 48 articles", "I've also joined", "we have been able to"
+                   r"|(?i:\b(?:i|we)(?:\s+have|['’]ve)\s+(?:also\s+|already\s+|even\s+|now\s+|finally\s+)?"
+                   r"(?:[a-z]{2,}ed|been able to|written|spoken|seen|met|done|given|grown|won|built|led|made|run|taken|"
+                   r"become|begun|brought|kept|sent|found|held|shown|driven|taught|broken)\b)")
 # Sentences about learning ("I learnt about Docker", "I read a book") report growth, not work.
 _LEARNING = re.compile(r"(?i)\b(?:learn\w*|read|reading|studied|study\w*|course\w*|books?|understand\w*|tutorials?)\b")
 
 
 def reports_done(section: Section) -> bool:
-    """Most of the section's sentences report work done (first-person past, or a claim opening with a
-    past verb), none plans ahead or learning: the heading narrates; the text is claims."""
+    """Most of the section's sentences report work done (first-person past or present perfect, or a claim
+    opening with a past verb), not learning, and fewer look ahead: the heading narrates ("The end: what's
+    next?"), or reviews last year's goals one by one, each answered with what was done."""
     sentences = [b.text[start:end] for b in section.blocks for start, end in split_sentences(b.text)]
     sentences = [t for t in sentences if _HAS_WORD.search(t)]
-    if not sentences or any(_FUTURE.search(t) or t.lstrip().startswith(("[ ]", "☐")) for t in sentences):
+    if not sentences or any(t.lstrip().startswith(("[ ]", "☐")) for t in sentences):
         return False
-    done = sum((bool(_PAST.search(t)) or _is_verb(t.split()[0])) and not _LEARNING.search(t) for t in sentences)
-    return done * 2 > len(sentences)
+    ahead = sum(bool(_FUTURE.search(t)) for t in sentences)
+    done = sum((bool(_PAST.search(t)) or _past_verb(t.split()[0])) and not _LEARNING.search(t) for t in sentences)
+    return done * 2 > len(sentences) and ahead < done
+
+
+def _past_verb(word: str) -> bool:
+    """An opening past verb ("Shipped", "Led"); an -ing opening ("Kicking off the new year") may look ahead."""
+    word = word.strip(".,;:!").lower()
+    return word.endswith("ed") and _is_verb(word) or word in _IRREGULAR_PAST
 
 
 def _parents(sections: list[Section]) -> list[int | None]:
@@ -323,6 +385,7 @@ def mark_reviewed(sections: list[Section], match: HeadingMatcher,
     has_children = {p for p in parents if p is not None}
     dates = [s.heading_index is not None and match.is_date(s.title) for s in sections]
     timeline = sum(dates) >= 3
+    ahead = _next_year(sections, parents, dates) if match.next_year else set()
     why: dict[int, str] = {}
     inherited: set[int] = set()
     best: tuple[float, int, str] | None = None
@@ -335,12 +398,15 @@ def mark_reviewed(sections: list[Section], match: HeadingMatcher,
             inherited.add(i)
             continue
         score, alias = match.alias(section.title)
-        skip_words, skip_why = match.skip(section.title)
+        skip_words, skip_why = match.skip(section.title, parent is not None and why.get(parent) != "document title")
         if not dates[i] and _is_title(i, sections, parents, has_children, match.names_document):
             why[i] = "document title"  # names the document ("Summary", "Goals and wins"), not its sections
         elif (skip_why and skip_words >= len(normalize_title(alias or "").split())
               and not (skip_why in match.unless_reported and reports_done(section))):
             why[i] = skip_why
+            inherited.add(i)
+        elif i in ahead and not reports_done(section):
+            why[i] = match.next_year
             inherited.add(i)
         elif not section.blocks and i not in has_children:
             why[i] = "no text"
@@ -367,6 +433,29 @@ def mark_reviewed(sections: list[Section], match: HeadingMatcher,
             owners[i] = _owner(i, sections, parents, why, dates)
     found = {"heading": sections[best[1]].title, "alias": best[2], "score": round(best[0], 2)} if best else None
     return owners, found, timeline
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _next_year(sections: list[Section], parents: list[int | None], dates: list[bool]) -> set[int]:
+    """Positions of closing headings that name a year after every year written before them: the last
+    heading of its level, the only one of its siblings naming a year, not a date (a series of years,
+    "Work in 2022" / "Work in 2023", or a timeline's dates run on)."""
+    groups: dict[tuple, list[int]] = {}
+    for j, section in enumerate(sections):
+        if section.heading_index is not None:
+            groups.setdefault((parents[j], section.level), []).append(j)
+    ahead: set[int] = set()
+    seen = 0
+    for i, section in enumerate(sections):
+        years = [int(y) for y in _YEAR.findall(section.title)]
+        if (years and seen and min(years) > seen and section.heading_index is not None and not dates[i]
+                and all(j <= i and (j == i or not _YEAR.search(sections[j].title))
+                        for j in groups[(parents[i], section.level)])):
+            ahead.add(i)
+        seen = max([seen, *years, *(int(y) for b in section.blocks for y in _YEAR.findall(b.text))])
+    return ahead
 
 
 def _owner(i: int, sections: list[Section], parents: list[int | None], why: dict[int, str],

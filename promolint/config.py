@@ -29,6 +29,7 @@ class SkipSection(_Strict):
     phrases: list[str]
     whole: bool = False  # the phrase must be the whole heading ("Resources", not "Resource Planning")
     unless_reported: bool = False  # read anyway when the text reports work done (past tense, no plans)
+    top_level: bool = False  # only a heading at the top (a project's own "Background" is part of its story)
 
 
 class SectionsConfig(_Strict):
@@ -39,6 +40,7 @@ class SectionsConfig(_Strict):
     template_markers: list[str] = []   # phrases that announce a template ("sample template")
     template_titles: list[str] = []    # words that name a template in the document's first heading
     document_titles: list[str] = []    # phrases that make a first heading the document's title ("brag doc")
+    next_year: str | None = None       # skip reason of a closing heading naming a year after all before it
     template_share: float = 0.5        # share of instruction/placeholder lines that makes a template
     template_prompts: list[str] = []   # imperative first words of a template's prompts ("Describe", "List")
     messages: dict[str, str] = {}      # wording of the template / placeholder findings

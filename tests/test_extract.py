@@ -176,7 +176,13 @@ def test_alias_found_as_a_phrase_inside_a_heading_with_its_score(packet_factory,
                                           ("What I Learned", "what I learned"),
                                           ("Books and Courses", "courses, books and certifications"),
                                           ("Peer Feedback", "peer quotes and feedback"),
-                                          ("Manager Comments", "manager section")])
+                                          ("Manager Comments", "manager section"),
+                                          ("What Lies Ahead?", "goals and plans"),
+                                          ("Things I still want to learn", "goals and plans"),
+                                          ("TODO", "goals and plans"),
+                                          ("What are the things you’ve learned?", "what I learned"),
+                                          ("Things I'm pretty good at now", "what I learned"),
+                                          ("What resources would help you be successful?", "requests for support")])
 def test_non_claim_sections_are_never_reviewed(tmp_path, heading, why):
     d = docx.Document()
     d.add_heading("Key Accomplishments and Impact", 1)
@@ -847,3 +853,71 @@ def test_bold_section_names_rank_above_bold_topic_lines_typed_the_same_way(tmp_p
     packet = extract(save(d, tmp_path))
     assert outline(packet) == [("Accomplishments", 1, True), ("Ledger migration", 2, True), ("Areas for improvement", 1, False),
                                ("Estimation", 2, False), ("Goals", 1, False), ("Pricing", 2, True)]
+
+
+def test_a_list_of_names_is_skipped_but_not_beside_a_paragraph_of_work(tmp_path):
+    """Link names under a line saying what was done are its references; under a lead-in they are an inventory."""
+    for lead, read in [("My main tools at work:", False), ("Created a shared radio component for the frontend.", True)]:
+        d = headed(("Work", 1), "I moved billing to the new ledger.", ("Component library", 2), lead)
+        for name in ["vm-library PR", "Control Assessments PR", "Confluence Documentation"]:
+            d.add_paragraph(name, style="List Bullet")
+        assert _reading(extract(save(d, tmp_path)))[1] == ("Component library", read)
+
+
+def test_background_at_the_top_is_context_but_a_projects_background_is_its_story(tmp_path):
+    d = headed(("Background", 1), "I joined the payments team in 2023.", ("Shape filters", 1), ("Background", 2),
+               "As a solution we created shape filters.", ("Research", 2), "I chose Turf.js over a second polygon.")
+    assert _reading(extract(save(d, tmp_path))) == [("Background", False), ("Shape filters", True), ("Background", True),
+                                                    ("Research", True)]
+
+
+@pytest.mark.parametrize("text, read", [
+    ("Weekly articles: this year I have written 48 articles. Talks: I have spoken at 6 events. "
+     "I want to thank the organisers and I am looking forward to next year.", True),
+    ("Kicking off the new year, I will give a workshop. Wishing everyone a happy new year.", False)])
+def test_a_review_of_last_years_goals_answered_with_work_done_is_read(tmp_path, text, read):
+    d = headed(("Highlights", 1), "I moved billing to the new ledger.", ("My goals", 1), text)
+    assert _reading(extract(save(d, tmp_path)))[1] == ("My goals", read)
+
+
+def test_a_bold_paragraph_a_little_long_is_a_heading_where_bold_paragraphs_are_the_headings(tmp_path):
+    d = docx.Document()
+    for heading, text in [("Projects from the last year", "Built a model for user lifetime value."),
+                          ("Things I still want to learn", "Statistics, and deploying models at scale."),
+                          ("What I learnt about data science and data scientists", "The field has fluid boundaries.")]:
+        bold_line(d, heading)
+        d.add_paragraph(text)
+    assert _reading(extract(save(d, tmp_path))) == [("Projects from the last year", True),
+                                                    ("Things I still want to learn", False),
+                                                    ("What I learnt about data science and data scientists", False)]
+    d = docx.Document()
+    bold_line(d, "What I learnt about data science and data scientists")  # no bold headings to go by
+    d.add_paragraph("The field has fluid boundaries.")
+    assert _reading(extract(save(d, tmp_path))) == []
+
+
+def test_a_review_forms_questions_typed_as_paragraphs_head_their_answers(tmp_path):
+    d = headed(("Self Review", 1), "What projects are you most proud of?", "I moved billing to the new ledger.",
+               "Choose and describe 1-3 skills in which you excel.", "I review every large PR locally.",
+               "What have you enjoyed most? What would you have done differently?",
+               "I would have used one resource type.", "What resources would help you be successful?",
+               "Time with the architects.", "What would you like to achieve over the next 6 months?", "Fewer P1 issues.")
+    assert _reading(extract(save(d, tmp_path))) == [
+        ("Self Review", False), ("What projects are you most proud of?", True),
+        ("Choose and describe 1-3 skills in which you excel.", True),
+        ("What have you enjoyed most? What would you have done differently?", False),
+        ("What resources would help you be successful?", False),
+        ("What would you like to achieve over the next 6 months?", False)]
+    d = headed(("Work", 1), "Why does this matter?", "I moved billing to the new ledger.")  # one question: no form
+    assert _reading(extract(save(d, tmp_path))) == [("Work", True)]
+
+
+def test_a_closing_heading_naming_the_next_year_looks_ahead(tmp_path):
+    d = headed(("In retrospect", 1), "Over the course of 2022 I moved billing to the new ledger.",
+               ("What's going on in 2023?", 1), "My goal is to continue learning, with fewer projects.")
+    assert _reading(extract(save(d, tmp_path))) == [("In retrospect", True), ("What's going on in 2023?", False)]
+    d = headed(("Work in 2022", 1), "Moved billing to the new ledger.", ("Work in 2023", 1), "Fewer P1 incidents.")
+    assert _reading(extract(save(d, tmp_path))) == [("Work in 2022", True), ("Work in 2023", True)]  # a series of years
+    d = headed(("In retrospect", 1), "Over the course of 2022 I moved billing to the new ledger.",
+               ("What happened in 2023", 1), "I shipped the importer and we cut the close to one day.")
+    assert _reading(extract(save(d, tmp_path)))[1] == ("What happened in 2023", True)  # it reports work done
