@@ -227,6 +227,13 @@ def _rest(text: str, end: int, max_words: int = 8) -> str:
 _SUBJECT = {"him": "he", "her": "she", "them": "they", "me": "I", "us": "we", "people": "they", "others": "they"}
 
 
+def _span(m: re.Match) -> tuple[int, int]:
+    """The span `_vars` reports for a match (its `focus` group when that matched text), without the vars."""
+    if "focus" in m.re.groupindex and m.group("focus"):
+        return m.span("focus")
+    return m.span()
+
+
 def _vars(text: str, m: re.Match) -> tuple[dict[str, str], int, int]:
     # Read group text from the original sentence: the match may run over its lower-cased copy.
     groups = {k: text[m.start(k) : m.end(k)].strip() for k, v in m.groupdict().items() if v}
@@ -366,7 +373,7 @@ def _check_claim(text: str, ruleset: RuleSet, config) -> tuple[list[Hit], Signal
                 continue  # every pattern misses one of its required literals: no match
             matches = _matches_ascii(rule, text, sig.low, mask, steps)
         else:
-            matches = _matches(rule, text, sig.low, mask)
+            matches = _raw_matches(rule, text, sig.low, mask)
         if not matches:
             continue
         if rule.extends == "occurrence":
@@ -378,12 +385,14 @@ def _check_claim(text: str, ruleset: RuleSet, config) -> tuple[list[Hit], Signal
         sev = _severity(rule, config, sig)
         if sev is None:
             continue
+        # Template variables (the quoted phrase after a match is the costly part) only for the
+        # matches that become findings.
         if rule.extends == "occurrence":
-            _, s, e, vars_ = matches[0]
-            hits.append(_finding(rule, sev, dict(vars_, count=str(len(distinct))), s, e))
+            _, s, e, m = matches[0]
+            hits.append(_finding(rule, sev, dict(_vars(text, m)[0], count=str(len(distinct))), s, e))
             continue
-        for _, s, e, vars_ in matches if rule.per_match else matches[:1]:
-            hits.append(_finding(rule, sev, vars_, s, e))
+        for _, s, e, m in matches if rule.per_match else matches[:1]:
+            hits.append(_finding(rule, sev, _vars(text, m)[0], s, e))
     if len(hits) > 1:  # a rule may stand down where a sharper one fired (params.yields_to; unknown ids are ignored)
         fired = {h.rule.id for h in hits}
         hits = [h for h in hits if not fired.intersection(h.rule.params.get("yields_to") or ())]
@@ -396,6 +405,11 @@ def _matches(rule: Rule, text: str, low: str | None = None, mask: int | None = N
     `mask` is the sentence's `Scanner` mask (from `Signals`); without it each pattern checks
     its own gate.
     """
+    return [(i, s, e, _vars(text, m)[0]) for i, s, e, m in _raw_matches(rule, text, low, mask)]
+
+
+def _raw_matches(rule: Rule, text: str, low: str | None = None, mask: int | None = None) -> list[tuple]:
+    """`_matches` with the re.Match in place of its vars (see `_vars`)."""
     if low is None:
         low = text.lower()
         low = low if len(low) == len(text) else text
@@ -421,17 +435,17 @@ def _take_matches(rule: Rule, text: str, i: int, it, every: bool, out: list, exc
     for m in it:
         if excluded is None:
             excluded = _exception_spans(rule, text) if rule.exceptions else []
-        vars_, s, e = _vars(text, m)
+        s, e = _span(m)
         if e <= s or (excluded and _overlaps((s, e), excluded)):
             continue
-        out.append((i, s, e, vars_))
+        out.append((i, s, e, m))
         if not every:
             break
     return excluded
 
 
-def _matches_ascii(rule: Rule, text: str, low: str, mask: int, steps: tuple) -> list[tuple[int, int, int, dict]]:
-    """`_matches` for an ASCII sentence with a scanner mask, with each pattern's dispatch
+def _matches_ascii(rule: Rule, text: str, low: str, mask: int, steps: tuple) -> list[tuple]:
+    """`_raw_matches` for an ASCII sentence with a scanner mask, with each pattern's dispatch
     (`RuleSet.claim_steps`) decided once per load; same results."""
     out = []
     excluded = None

@@ -53,6 +53,7 @@ class StyleSheet:
     def __init__(self, document: Document):
         self._elements: dict[str, etree._Element] = {}
         self._styles: dict[str, _Style] = {}  # read on first use: a packet uses few of its styles
+        self._memo: dict[tuple, object] = {}  # (style id, a _Style field; None: name()) -> answer
         self.default_paragraph: str | None = None
         # Raw XML rather than document.styles: python-docx raises on a style with no w:type, and
         # document.styles would add a default styles part to a package without one (we only read).
@@ -85,11 +86,23 @@ class StyleSheet:
             yield style
             style_id = style.based_on
 
+    # Memoised per style id: every run of every paragraph asks (the styles do not change while read).
     def name(self, style_id: str | None) -> str | None:
-        return next((s.name for s in self.chain(style_id)), None)
+        key = (style_id, None)
+        try:
+            return self._memo[key]
+        except KeyError:
+            v = self._memo[key] = next((s.name for s in self.chain(style_id)), None)
+            return v
 
     def first(self, style_id: str | None, attr: str):
-        return next((getattr(s, attr) for s in self.chain(style_id) if getattr(s, attr) is not None), None)
+        key = (style_id, attr)
+        try:
+            return self._memo[key]
+        except KeyError:
+            v = self._memo[key] = next((getattr(s, attr) for s in self.chain(style_id)
+                                        if getattr(s, attr) is not None), None)
+            return v
 
 
 def _styles_element(document: Document) -> etree._Element:

@@ -61,8 +61,9 @@ def _occurs(phrase: tuple[str, ...], words: list[str], gap: int = 1) -> bool:
 def _longest(words: list[str], phrases: list[tuple[str, ...]]) -> int:
     """Word count of the longest phrase occurring in `words` (0 if none)."""
     best = 0
+    present = set(words)  # a phrase with a word the text lacks cannot occur: most phrases, most headings
     for ph in phrases:
-        if len(ph) > best and _occurs(ph, words):
+        if len(ph) > best and present.issuperset(ph) and _occurs(ph, words):
             best = len(ph)
     return best
 

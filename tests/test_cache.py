@@ -203,3 +203,37 @@ def test_in_process_review_after_other_packets_saves_no_patterns(tmp_path, monke
     assert r.exit_code in (0, 1), r.output
     assert (tmp_path / "out" / f"{packet.stem}.findings.json").exists()
     assert not list((tmp_path / "cache").glob("re-*.pickle"))
+
+
+def test_memo_word_parts_compile_once_into_the_cache_and_hold_no_packet_text(tmp_path, monkeypatch):
+    import datetime
+
+    from promolint.render import env as render_env, render_feedback
+
+    monkeypatch.setenv("PROMOLINT_CACHE_DIR", str(tmp_path / "cache"))
+    review = analyze(packet_from_sentences(SENTENCES), load_config(None))
+    day = datetime.date(2026, 1, 5)
+    render_env._load.cache_clear()
+    try:
+        first = render_feedback(review, load_config(None), ["docx"], today=day)["docx"]
+        parts = sorted((tmp_path / "cache" / "jinja").glob("*"))
+        assert parts
+        blob = b"".join(p.read_bytes() for p in parts)
+        assert not any(s.encode() in blob for s in SENTENCES)
+        render_env._load.cache_clear()  # a fresh process: new environments, the same cache folder
+
+        def no_compile(self, *a, **kw):
+            raise AssertionError("compiled again")
+
+        monkeypatch.setattr(render_env._StringCachingSandbox, "compile", no_compile)
+        again = render_feedback(review, load_config(None), ["docx"], today=day)["docx"]
+    finally:
+        render_env._load.cache_clear()
+    import io
+    import zipfile
+
+    def members(b):
+        with zipfile.ZipFile(io.BytesIO(b)) as z:
+            return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+    assert members(again) == members(first)
