@@ -296,18 +296,27 @@ def _select(q: Quantity, select: dict) -> bool:
 
 # A list marker ("- ", "• ", "* ", "1. ", "(a) ") is layout, not wording: rules see the sentence
 # without it and findings are shifted back onto the original text.
-_LEAD_VERB = (r"(?-i:[A-Z][a-z]+ed|Built|Rebuilt|Led|Wrote|Rewrote|Drove|Ran|Cut|Set|Made|Took|Found|Chose|Brought|Grew|"
-              r"Won|Sold|Taught|Began|Gave|Held|Kept|Met|Put|Spent|Stood|Spun|Caught|Sent|Oversaw|Got|Did|Owned|Shipped)")
 # So are a checkbox, a leading date stamp ("01/07/18:", "2024-03-01 -", "March 15, 2025:") and an emoji.
-_BULLET = re.compile(
+_BULLET_SHAPE = (
     r"^\s*(?:(?:[-\u2013\u2014\u2022\u00b7\u25aa\u25e6\u2023\u25ba\u2192*>+]+|\(?\d{1,2}[.)]|\(?[a-zA-Z]\)|\[[ xX]?\]"
     r"|(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})\s*[:\u2013\u2014-]?"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?\s*[:\u2013\u2014]"
     r"|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]+"
     # A short label before a verb-led claim: "Impact: Migrated ...", "Crisis Recovery - Found ...".
-    r"|(?-i:[A-Z])[\w&/()'\u2019 .-]{0,40}?(?::|\s[\u2013\u2014-])(?=\s+" + _LEAD_VERB + r"\b))\s+)+(?=\S)",
-    re.IGNORECASE,
+    # The verbs are data: narrative.yaml's LEAD_VERB (the irregular pasts live there once).
+    r"|(?-i:[A-Z])[\w&/()'\u2019 .-]{0,40}?(?::|\s[\u2013\u2014-])(?=\s+(?:$LEAD_VERB)\b))\s+)+(?=\S)"
 )
+_BULLET_BY_RULESET: dict[int, tuple[RuleSet, re.Pattern]] = {}
+
+
+def _bullet(ruleset: RuleSet) -> re.Pattern:
+    """The list-marker and lead-in regex of this rule set, compiled once per load."""
+    got = _BULLET_BY_RULESET.get(id(ruleset))
+    if got is None or got[0] is not ruleset:
+        shape = _BULLET_SHAPE if "LEAD_VERB" in ruleset.vars else _BULLET_SHAPE.replace("$LEAD_VERB", "(?!)")
+        got = _BULLET_BY_RULESET[id(ruleset)] = (ruleset, re.compile(ruleset.expand(shape), re.IGNORECASE))
+    return got[1]
+
 # Trailing @tags of a work log ("... @feature @internal") label the line; they are not wording.
 _TAGS = re.compile(r"(?:\s+@[\w-]+)+\s*$")
 # A trailing date tag ("(Oct)", "(Q3 2024)", "(H1)") is a timestamp, not part of the claim.
@@ -322,7 +331,7 @@ _DATE_TAG = re.compile(
 
 def check_claim(text: str, ruleset: RuleSet, config) -> tuple[list[Hit], Signals, list[Quantity]]:
     """All claim-level findings on one sentence, plus its signals and quantities."""
-    m = _BULLET.match(text)
+    m = _bullet(ruleset).match(text)
     shift = m.end() if m else 0
     tags = _TAGS.search(text, shift) if "@" in text else None
     stop = tags.start() if tags else len(text)
