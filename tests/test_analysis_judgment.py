@@ -149,6 +149,32 @@ CLASSES = [
     ("outcome.table-stakes",
      "Increased the reliability of the nightly export by 30%.",
      "Improved system reliability."),
+    # The author's act with the measured change it caused: the translation advice stays, at info.
+    ("outcome.engineering-metric",
+     "Rewrote the tile renderer in Rust, cutting p95 render time from 300 ms to 90 ms.",
+     "Cut p95 render time of the tile renderer from 300 ms to 90 ms."),
+    ("outcome.engineering-metric",
+     "Lowered p99 latency of the rates API from 700 ms to 200 ms by batching the lookups.",
+     "Lowered p99 latency of the rates API from 700 ms to 200 ms."),
+    # Harm kept small in an effect clause is an effect.
+    ("outcome.no-effect",
+     "Ran the response to the storage outage in May, minimizing downtime for the hosted shops.",
+     "Ran the response to the storage outage in May."),
+    # Only a clause's own "I" opens an account of work; "the project I scoped" is a relative clause.
+    ("outcome.no-effect",
+     "I coach two engineers; both were promoted this cycle, each on a project I scoped for them.",
+     "In the spring I coached two engineers and scoped a project for each."),
+    # What would have happened otherwise is the reasoning behind a decision, not a line of work.
+    ("outcome.no-effect",
+     "Migrating the fleet first would have doubled the cutover risk.",
+     "Migrating the fleet to the new region."),
+    ("outcome.duty-statement",
+     "Migrating the fleet first would have doubled the cutover risk.",
+     "Migrating the fleet to the new region."),
+    # Someone now acting on the work, told in a relative clause, is a result.
+    ("outcome.output-only",
+     "Wrote the failover runbook, which the on-call engineers now follow in every drill.",
+     "Wrote the failover runbook, which covers every drill."),
 ]
 
 
