@@ -222,8 +222,16 @@ _PEOPLE_EFFECT = re.compile(r"\b(?:free\w*|sav\w*|spar\w*|unblock\w*|let(?:ting)
 # years") is a period, not a measured result.
 _PERIOD_BEFORE = re.compile(
     r"\b(?:for|over|during|throughout|across|spanning|after|in\s+(?:the\s+)?(?:last|past|first)|(?:the\s+)?(?:last|past))\s+"
-    r"(?:(?:the\s+)?(?:last|past|first|nearly|almost|about|around|roughly|over|more\s+than|some|\w+ly)\s+)*$"
+    r"(?:(?:the\s+)?(?:a|an|last|past|first|nearly|almost|about|around|roughly|over|more\s+than|some|\w+ly)\s+)*$"
     r"|\b(?:nearly|almost)\s+$", re.IGNORECASE)
+# The time the work itself took ("Implemented music sharing in 2 weeks", "Shipped in 3 days"): how fast the author
+# delivered, not a change anyone outside measured ("within 2 weeks" of a missed deadline is a constraint met).
+_DELIVERY_BEFORE = re.compile(
+    r"\b(?:implemented|built|shipped|delivered|launched|migrated|wrote|created|developed|completed|finished|"
+    r"prototyped|rolled\s+out|set\s+up|stood\s+up|rebuilt|rewrote|designed)\b[^,.;]{0,60}?\sin\s+"
+    r"(?:(?:just|only|about|around|under|less\s+than|a|an)\s+)*$", re.IGNORECASE)
+# Tenure, not a result: "8 years of experience".
+_TENURE_AFTER = re.compile(r"\s*(?:of\s+(?:[\w-]+\s+){0,2}?experience|experience)\b", re.IGNORECASE)
 
 
 def _scope_or_period(text: str, q_kind: str, unit_name: str, start: int, end: int, noun: str) -> bool:
@@ -231,6 +239,8 @@ def _scope_or_period(text: str, q_kind: str, unit_name: str, start: int, end: in
     if q_kind == "count" and noun and _PEOPLE.fullmatch(noun):
         return not _PEOPLE_EFFECT.search(text, max(0, start - 40), start)
     if q_kind == "duration" and unit_name not in ("ms", "us", "s"):
+        if _TENURE_AFTER.match(text, end) or _DELIVERY_BEFORE.search(text, max(0, start - 90), start):
+            return True
         return bool(_PERIOD_BEFORE.search(text, max(0, start - 30), start)) and not _RATE_AFTER.match(text, end)
     return False
 
