@@ -58,7 +58,7 @@ _BUSINESS = re.compile(
     r"customers?|users?|members?|subscribers?|merchants?|sellers?|buyers?|shoppers?|drivers?|riders?|"
     r"patients?|clients?|advertisers?|accounts?|households?|sign-?ups?|activations?|retention|churn|"
     r"conversion|orders?|bookings?|purchases?|transactions?|abandonment|bounce|visits?|traffic|(?<!memory\s)(?<!cpu\s)(?<!disk\s)usage|upgrades?|actives|cancellations?|"
-    r"refunds?|returns?|chargebacks?|fraud|losses|tickets?|contacts?|complaints?|calls|nps|csat|"
+    r"refunds?|returns?|chargebacks?|fraud|losses|tickets?|contacts?|complaints?|(?:bug|crash|defect|abuse|broken(?:-\w+)?)[\s-]+reports?|calls|nps|csat|"
     r"hours|ramp-?up|onboarding|time[- ]to[- ](?:market|mitigate|recover|resolve|detect|hire|first|value|onboard)|"
     r"mttr|mttd|outages?|incidents?|downtime|customer-visible|engineers?|people|headcount|"
     r"countries|markets?|regions?|stores?|partners?|installs?|downloads?|dau|mau|wau|sessions?|engagement|"
@@ -293,8 +293,10 @@ def parse_quantities(text: str) -> list[Quantity]:
         domain, noun = _nearest_domain(text, start, end, window=30 if kind in ("count", "rate") else 60,
                                        left=kind not in ("count", "rate"), low=low,
                                        scope_only=kind not in ("count", "rate"))
-        if domain == "unknown" and kind in ("count", "rate") and _BY_BEFORE.search(text, max(0, start - 20), start):
-            domain, noun = _nearest_domain(text, start, start, low=low)  # "tickets fell by 4,200": the metric precedes
+        if domain == "unknown" and kind in ("count", "rate") and (
+                _BY_BEFORE.search(text, max(0, start - 20), start) or _TO_BEFORE.search(text, max(0, start - 20), start)):
+            # "tickets fell by 4,200", "reports fell to 2 a month": the metric precedes
+            domain, noun = _nearest_domain(text, start, start, low=low)
         if kind == "money":
             domain = "business"
         elif kind == "duration" and unit_name in ("ms", "us"):

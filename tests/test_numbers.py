@@ -156,3 +156,8 @@ def test_people_freed_and_time_saved_stay_business(text):
 def test_delivery_time_and_tenure_are_scope(text, domain):
     durations = [q for q in parse_quantities(text) if q.kind == "duration"]
     assert durations and durations[-1].domain == domain, (text, durations)
+
+
+def test_a_count_after_to_measures_the_metric_before_it():
+    q = parse_quantities("Crash reports fell to 3 a week after the fix.")[0]
+    assert q.domain == "business", q
