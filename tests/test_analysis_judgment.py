@@ -175,6 +175,15 @@ CLASSES = [
     ("outcome.output-only",
      "Wrote the failover runbook, which the on-call engineers now follow in every drill.",
      "Wrote the failover runbook, which covers every drill."),
+    # A progressive that describes the problem is not a result; an unsized change of an engineering measure is vague.
+    ("outcome.no-effect",
+     "Noticed that the flaky suite was blocking releases, and cut its runtime from 40 to 12 minutes.",
+     "Noticed that the flaky suite was blocking releases."),
+    ("outcome.vague",
+     "Cut p95 query time on the search API from 900 ms to 200 ms.",
+     "Reduced query times on the search API using better indexes."),
+    ("outcome.vague-result", "Cut cloud costs for the business by $40K a year.", "Cut costs for the business."),
+    ("outcome.duty-statement", "Saw the vendor cutover through, and refund requests fell from 90 a week to 10.", "Saw the project through."),
 ]
 
 
