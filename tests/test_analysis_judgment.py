@@ -183,6 +183,17 @@ CLASSES = [
      "Cut p95 query time on the search API from 900 ms to 200 ms.",
      "Reduced query times on the search API using better indexes."),
     ("outcome.vague-result", "Cut cloud costs for the business by $40K a year.", "Cut costs for the business."),
+    # Effect participles: who gained, and a helping clause after the author's own act.
+    ("outcome.output-only",
+     "Built the grading dashboards, giving teachers a view of every late assignment.",
+     "Built the grading dashboards for every late assignment."),
+    ("ownership.diluting-verb",
+     "Rebuilt the fraud rules, helping reduce chargebacks by about 10%.",
+     "Helped rebuild the fraud rules."),
+    # An ownership split, whatever the other party's verb.
+    ("ownership.collaboration",
+     "Partnered with the storage team: I designed the cache layer, while my teammate focused on the indexes.",
+     "Partnered with the storage team on the cache layer and the indexes."),
     ("outcome.duty-statement", "Saw the vendor cutover through, and refund requests fell from 90 a week to 10.", "Saw the project through."),
 ]
 
