@@ -14,7 +14,7 @@ from promolint.analysis.rules import Rule, RuleSet, effective_severity
 from promolint.model import SEVERITY_RANK, Finding
 
 _SEV_BY_RANK = {v: k for k, v in SEVERITY_RANK.items()}
-_REST_STOP = re.compile(r"[,.;:()]|\s(?:which|so|because|while|and\s+(?:I|we)|but)\s")
+_REST_STOP = re.compile(r"[,.](?!\d)|[;:()]|\s(?:which|so|because|while|and\s+(?:I|we)|but)\s")  # "12,000" is one word
 _LEAD_TO_VERB = re.compile(r"^(?:to\s+\w+|on|in|with|for|the\s+\w+\s+team\s+to\s+\w+)\s+", re.IGNORECASE)
 
 
@@ -182,7 +182,7 @@ def _tidy(text: str) -> str:
 # and emoji drop out, the phrase ends before the next preposition, conjunction or relative word,
 # and a phrase that would still end on a function word (or run past `max_words`) is not quoted at all.
 _LINKS = re.compile(r"https?://\S+|www\.\S+|(?<!\w)@[\w/.-]+|\[[ xX]?\]")
-_NOISE = re.compile(r"\*\*|__|[^\w\s'’&%$€£/.+#-]")
+_NOISE = re.compile(r"\*\*|__|[^\w\s'’&%$€£/.,+#-]")  # a comma left in the tail is inside a number
 _CUT = frozenset(
     "from to for with by in on at into onto over under across through via using based about after before "
     "during without within between against as like than and or but so because while that which who whom "
@@ -191,6 +191,12 @@ _DANGLING = frozenset("a an the of my our your their his her its this that these
                       "more most very new old other several many few all both first second last next major key main "
                       "critical".split())
 _LEAD_PREP = frozenset("with from across between about among".split())
+# "-ing" heads of noun compounds ("error handling for", "load balancing in"): not a participle that opens a clause.
+_ING_NOUNS = frozenset("handling processing logging monitoring caching testing routing pricing billing onboarding "
+                       "training tracking reporting scheduling scaling indexing sharding batching balancing streaming "
+                       "rendering loading parsing matching ranking forecasting modeling modelling planning alerting "
+                       "profiling tracing versioning packaging messaging networking hosting labeling labelling tooling "
+                       "provisioning flagging".split())
 _BY_ME = re.compile(r"^\s*by\s+(?:me|myself)\b", re.IGNORECASE)
 _WH = frozenset("how why what whether".split())
 # An auxiliary or modal inside the tail means a clause began ("an example people can see"): no phrase.
@@ -210,7 +216,8 @@ def _rest(text: str, end: int, max_words: int = 8) -> str:
         low = w.lower()
         # A participle after a noun starts a modifier clause ("an answer pointing to", "instances managed by").
         nxt = words[i + 1].lower() if i + 1 < len(words) else ""
-        if i and (low in _CUT or (low.endswith("ing") and len(low) > 5 and words[i - 1].lower() not in _DANGLING
+        if i and (low in _CUT or (low.endswith("ing") and len(low) > 5 and low not in _ING_NOUNS
+                                  and words[i - 1].lower() not in _DANGLING
                                   and (nxt in _CUT or nxt in _DANGLING or nxt in _WH))):
             words = words[:i]
             break
