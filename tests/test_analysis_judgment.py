@@ -190,6 +190,8 @@ CLASSES = [
     ("ownership.diluting-verb",
      "Rebuilt the fraud rules, helping reduce chargebacks by about 10%.",
      "Helped rebuild the fraud rules."),
+    # "I" inside a relative clause is not the claim's act.
+    ("outcome.output-only", "Below are all the articles I published in 2023:", "In 2023 I published four articles on retries."),
     # An ownership split, whatever the other party's verb.
     ("ownership.collaboration",
      "Partnered with the storage team: I designed the cache layer, while my teammate focused on the indexes.",
