@@ -190,6 +190,19 @@ CLASSES = [
     ("ownership.diluting-verb",
      "Rebuilt the fraud rules, helping reduce chargebacks by about 10%.",
      "Helped rebuild the fraud rules."),
+    # Other people promoted is an outcome of mentoring; the author's own promotion is an event.
+    ("outcome.event-not-result",
+     "I coached three engineers; two were promoted this cycle.",
+     "Got promoted to senior engineer."),
+    ("outcome.event-not-result",
+     "My manager asked me to write up the cache design, which four teams now use.",
+     "My manager said I was doing great."),
+    ("ownership.collaboration",
+     "Owned the roadmap for the search team and shipped its first two milestones.",
+     "Partnered cross-functionally to deliver the roadmap."),
+    ("judgment.blame",
+     "The project failed because I never pinned the requirements; since then I write them up and get sign-off first.",
+     "The project failed because product kept changing the requirements."),
     # "I" inside a relative clause is not the claim's act.
     ("outcome.output-only", "Below are all the articles I published in 2023:", "In 2023 I published four articles on retries."),
     # An ownership split, whatever the other party's verb.
