@@ -58,7 +58,7 @@ _BUSINESS = re.compile(
     r"customers?|users?|members?|subscribers?|merchants?|sellers?|buyers?|shoppers?|drivers?|riders?|"
     r"patients?|clients?|advertisers?|accounts?|households?|sign-?ups?|activations?|retention|churn|"
     r"conversion|orders?|bookings?|purchases?|transactions?|abandonment|bounce|visits?|traffic|(?<!memory\s)(?<!cpu\s)(?<!disk\s)usage|upgrades?|actives|cancellations?|"
-    r"refunds?|returns?|chargebacks?|fraud|losses|tickets?|contacts?|complaints?|(?:bug|crash|defect|abuse|broken(?:-\w+)?)[\s-]+reports?|calls|nps|csat|"
+    r"refunds?|returns?|chargebacks?|fraud|losses|tickets?|contacts?|complaints?|(?:bug|crash|defect|abuse|broken(?:-\w+)?)[\s-]+reports?|(?:\d|one|two|five)-star\s+(?:reviews?|ratings?)|(?:app|store|user|customer)\s+(?:reviews|ratings)|calls|nps|csat|"
     r"hours|ramp-?up|onboarding|time[- ]to[- ](?:market|mitigate|recover|resolve|detect|hire|first|value|onboard)|"
     r"mttr|mttd|outages?|incidents?|downtime|customer-visible|engineers?|people|headcount|"
     r"countries|markets?|regions?|stores?|partners?|installs?|downloads?|dau|mau|wau|sessions?|engagement|"

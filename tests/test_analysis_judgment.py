@@ -203,6 +203,14 @@ CLASSES = [
     ("judgment.blame",
      "The project failed because I never pinned the requirements; since then I write them up and get sign-off first.",
      "The project failed because product kept changing the requirements."),
+    # A failure word about the problem the author took on is not the author's failure.
+    ("judgment.failure-without-lesson",
+     "Took over the stalled ledger migration in May and finished it by August.",
+     "The ledger migration stalled in May and I moved on to other work."),
+    # A change with its size right after the verb is a result; store reviews are customers' words.
+    ("outcome.output-only",
+     "Shipped offline maps for the iOS app; 1-star reviews about signal loss dropped 45% in a month.",
+     "Shipped offline maps for the iOS app for travellers without signal."),
     # "I" inside a relative clause is not the claim's act.
     ("outcome.output-only", "Below are all the articles I published in 2023:", "In 2023 I published four articles on retries."),
     # An ownership split, whatever the other party's verb.
