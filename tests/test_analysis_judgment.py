@@ -176,6 +176,10 @@ CLASSES = [
      "Wrote the failover runbook, which the on-call engineers now follow in every drill.",
      "Wrote the failover runbook, which covers every drill."),
     # A progressive that describes the problem is not a result; an unsized change of an engineering measure is vague.
+    # A passive past is still a result: "was reduced".
+    ("outcome.output-only",
+     "Rebuilt the cart page; abandonment was reduced for returning shoppers.",
+     "Rebuilt the cart page for returning shoppers."),
     ("outcome.no-effect",
      "Noticed that the flaky suite was blocking releases, and cut its runtime from 40 to 12 minutes.",
      "Noticed that the flaky suite was blocking releases."),
