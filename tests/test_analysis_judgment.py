@@ -215,6 +215,20 @@ CLASSES = [
     ("outcome.output-only",
      "Shipped offline maps for the iOS app; 1-star reviews about signal loss dropped 45% in a month.",
      "Shipped offline maps for the iOS app for travellers without signal."),
+    # Irregular pasts, contractions and short "-ing" stems read like any other line of work.
+    ("outcome.no-effect",
+     "Taught the support team to triage refunds, and refund tickets fell from 300 to 90 a week.",
+     "Taught the support team to triage refunds."),
+    ("outcome.no-effect",
+     "I've reviewed the three storage RFCs, and two teams changed their designs before launch.",
+     "I've reviewed and discussed three RFCs outside the team."),
+    ("outcome.duty-statement",
+     "Using the queue depth data, I cut the worker fleet from 40 to 12 nodes, saving $9K a month.",
+     "Doing weekly demos and taking feature requests."),
+    # "and I" is the author, not the other party of an ownership split.
+    ("outcome.no-effect",
+     "I wrote the ingest service, and the data team owned the schema; ingest errors fell from 2% to 0.1% of orders.",
+     "I did more writing than last year, and I did manage to rework my site."),
     # "I" inside a relative clause is not the claim's act.
     ("outcome.output-only", "Below are all the articles I published in 2023:", "In 2023 I published four articles on retries."),
     # An ownership split, whatever the other party's verb.
