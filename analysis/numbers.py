@@ -224,11 +224,12 @@ _PERIOD_BEFORE = re.compile(
     r"\b(?:for|over|during|throughout|across|spanning|after|in\s+(?:the\s+)?(?:last|past|first)|(?:the\s+)?(?:last|past))\s+"
     r"(?:(?:the\s+)?(?:a|an|last|past|first|nearly|almost|about|around|roughly|over|more\s+than|some|\w+ly)\s+)*$"
     r"|\b(?:nearly|almost)\s+$", re.IGNORECASE)
-# The time the work itself took ("Implemented music sharing in 2 weeks", "Shipped in 3 days"): how fast the author
-# delivered, not a change anyone outside measured ("within 2 weeks" of a missed deadline is a constraint met).
+# The time the work itself took, "in" after a build verb ("Implemented music sharing in 2 weeks", "Shipped in 3 days"):
+# how fast the author delivered, not a change anyone outside measured ("within 2 weeks" of a missed deadline is a
+# constraint met).
 _DELIVERY_BEFORE = re.compile(
-    r"\b(?:implemented|built|shipped|delivered|launched|migrated|wrote|created|developed|completed|finished|"
-    r"prototyped|rolled\s+out|set\s+up|stood\s+up|rebuilt|rewrote|designed)\b[^,.;]{0,60}?\sin\s+"
+    r"\b(?:(?:implement|complet|develop|prototyp|migrat|creat|deliver|launch|finish|design|ship)p?ed|built|rebuilt|wrote|"
+    r"rewrote|set\s+up|stood\s+up|rolled\s+out)\b[^,.;]{0,60}?\sin\s+"
     r"(?:(?:just|only|about|around|under|less\s+than|a|an)\s+)*$", re.IGNORECASE)
 # Tenure, not a result: "8 years of experience".
 _TENURE_AFTER = re.compile(r"\s*(?:of\s+(?:[\w-]+\s+){0,2}?experience|experience)\b", re.IGNORECASE)
