@@ -48,6 +48,8 @@ def analyze(packet: Packet, config=None) -> Review:
         if not i % 128:
             check_deadline()  # the per-packet limit must hold in worker threads too
         h, sig, _ = check_claim(c.text, ruleset, config)
+        if c.kind != "paragraph" and h:  # a rule may stay out of a kind of block (params.skip_in)
+            h = [x for x in h if c.kind not in (x.rule.params.get("skip_in") or ())]
         h.sort(key=lambda x: (x.finding.start if x.finding.start is not None else -1, x.finding.rule))
         fields = dict(
             id=c.id, section=c.section, subsection=c.subsection, paragraph=c.paragraph,

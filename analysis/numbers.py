@@ -58,7 +58,7 @@ _BUSINESS = re.compile(
     r"customers?|users?|members?|subscribers?|merchants?|sellers?|buyers?|shoppers?|drivers?|riders?|"
     r"patients?|clients?|advertisers?|accounts?|households?|sign-?ups?|activations?|retention|churn|"
     r"conversion|orders?|bookings?|purchases?|transactions?|abandonment|bounce|visits?|traffic|(?<!memory\s)(?<!cpu\s)(?<!disk\s)usage|upgrades?|actives|cancellations?|"
-    r"refunds?|returns?|chargebacks?|fraud|losses|tickets?|contacts?|complaints?|calls|nps|csat|"
+    r"refunds?|returns?|chargebacks?|fraud|losses|tickets?|contacts?|complaints?|(?:bug|crash|defect|abuse|broken(?:-\w+)?)[\s-]+reports?|(?:\d|one|two|five)-star\s+(?:reviews?|ratings?)|(?:app|store|user|customer)\s+(?:reviews|ratings)|calls|nps|csat|"
     r"hours|ramp-?up|onboarding|time[- ]to[- ](?:market|mitigate|recover|resolve|detect|hire|first|value|onboard)|"
     r"mttr|mttd|outages?|incidents?|downtime|customer-visible|engineers?|people|headcount|"
     r"countries|markets?|regions?|stores?|partners?|installs?|downloads?|dau|mau|wau|sessions?|engagement|"
@@ -222,8 +222,17 @@ _PEOPLE_EFFECT = re.compile(r"\b(?:free\w*|sav\w*|spar\w*|unblock\w*|let(?:ting)
 # years") is a period, not a measured result.
 _PERIOD_BEFORE = re.compile(
     r"\b(?:for|over|during|throughout|across|spanning|after|in\s+(?:the\s+)?(?:last|past|first)|(?:the\s+)?(?:last|past))\s+"
-    r"(?:(?:the\s+)?(?:last|past|first|nearly|almost|about|around|roughly|over|more\s+than|some|\w+ly)\s+)*$"
+    r"(?:(?:the\s+)?(?:a|an|last|past|first|nearly|almost|about|around|roughly|over|more\s+than|some|\w+ly)\s+)*$"
     r"|\b(?:nearly|almost)\s+$", re.IGNORECASE)
+# The time the work itself took, "in" after a build verb ("Implemented music sharing in 2 weeks", "Shipped in 3 days"):
+# how fast the author delivered, not a change anyone outside measured ("within 2 weeks" of a missed deadline is a
+# constraint met).
+_DELIVERY_BEFORE = re.compile(
+    r"\b(?:(?:implement|complet|develop|prototyp|migrat|creat|deliver|launch|finish|design|ship)p?ed|built|rebuilt|wrote|"
+    r"rewrote|set\s+up|stood\s+up|rolled\s+out)\b[^,.;]{0,60}?\sin\s+"
+    r"(?:(?:just|only|about|around|under|less\s+than|a|an)\s+)*$", re.IGNORECASE)
+# Tenure, not a result: "8 years of experience".
+_TENURE_AFTER = re.compile(r"\s*(?:of\s+(?:[\w-]+\s+){0,2}?experience|experience)\b", re.IGNORECASE)
 
 
 def _scope_or_period(text: str, q_kind: str, unit_name: str, start: int, end: int, noun: str) -> bool:
@@ -231,6 +240,8 @@ def _scope_or_period(text: str, q_kind: str, unit_name: str, start: int, end: in
     if q_kind == "count" and noun and _PEOPLE.fullmatch(noun):
         return not _PEOPLE_EFFECT.search(text, max(0, start - 40), start)
     if q_kind == "duration" and unit_name not in ("ms", "us", "s"):
+        if _TENURE_AFTER.match(text, end) or _DELIVERY_BEFORE.search(text, max(0, start - 90), start):
+            return True
         return bool(_PERIOD_BEFORE.search(text, max(0, start - 30), start)) and not _RATE_AFTER.match(text, end)
     return False
 
@@ -283,8 +294,10 @@ def parse_quantities(text: str) -> list[Quantity]:
         domain, noun = _nearest_domain(text, start, end, window=30 if kind in ("count", "rate") else 60,
                                        left=kind not in ("count", "rate"), low=low,
                                        scope_only=kind not in ("count", "rate"))
-        if domain == "unknown" and kind in ("count", "rate") and _BY_BEFORE.search(text, max(0, start - 20), start):
-            domain, noun = _nearest_domain(text, start, start, low=low)  # "tickets fell by 4,200": the metric precedes
+        if domain == "unknown" and kind in ("count", "rate") and (
+                _BY_BEFORE.search(text, max(0, start - 20), start) or _TO_BEFORE.search(text, max(0, start - 20), start)):
+            # "tickets fell by 4,200", "reports fell to 2 a month": the metric precedes
+            domain, noun = _nearest_domain(text, start, start, low=low)
         if kind == "money":
             domain = "business"
         elif kind == "duration" and unit_name in ("ms", "us"):

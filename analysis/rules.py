@@ -84,6 +84,8 @@ class RuleSet:
     files: tuple[str, ...] = ()
     dimension_scoring: dict = field(default_factory=dict)
     story_part_wording: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The merged `vars` ({NAME: "(?:regex)"}), for engine regexes that name a var (see `expand`).
+    vars: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     # Built once per load: every signal and rule regex gated in one pass per sentence.
     scanner: Scanner | None = field(default=None, repr=False, compare=False)
     claim_rules: list[Rule] = field(default_factory=list, repr=False, compare=False)
@@ -117,6 +119,10 @@ class RuleSet:
         self.claim_steps = [tuple(_ascii_step(rx) for rx in r.patterns) for r in self.claim_rules]
         self.story_rules = [r for r in self.rules.values() if r.level == "story"]
 
+    def expand(self, pattern: str) -> str:
+        """`pattern` with its `$NAME` vars spliced in, as rule patterns get them."""
+        return _expand(pattern, self.vars)
+
 
 def _ascii_step(rx) -> tuple:
     """(required scanner bits, mode, regex, regex2, rx): one regex run on an ASCII sentence, the
@@ -125,9 +131,14 @@ def _ascii_step(rx) -> tuple:
     return (rx.req, *plan, rx)
 
 
-def _compile(pattern: str, where: str, vars_: dict[str, str]) -> re.Pattern:
+def _expand(pattern: str, vars_: dict[str, str]) -> str:
     for name, value in sorted(vars_.items(), key=lambda kv: -len(kv[0])):
         pattern = pattern.replace("$" + name, value)
+    return pattern
+
+
+def _compile(pattern: str, where: str, vars_: dict[str, str]) -> re.Pattern:
+    pattern = _expand(pattern, vars_)
     try:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as e:
@@ -222,7 +233,7 @@ def _build(files: tuple[str, ...]) -> RuleSet:
             if key in d and (not isinstance(d[key], (int, float)) or d[key] <= 0):
                 raise ConfigError(f"dimension {name}: {key} must be a number > 0")
     return RuleSet(rules, signals, story_parts, layers, dimensions, files, dimension_scoring=dimension_scoring,
-                   story_part_wording=story_part_wording)
+                   story_part_wording=story_part_wording, vars=vars_)
 
 
 def _check_names(names: list[str], known: set[str], where: str) -> None:

@@ -89,12 +89,19 @@ def _story_unless(st: StoryState) -> None:
 def _story_soften(st: StoryState) -> None:
     """Lower a claim finding to info when its story already answers the committee's question
     (params.story_soften), e.g. "we ran six game days" in a story that says what the author owned,
-    or a build step in a story that reports a business outcome. Lowers, never raises."""
-    for hits in st.claim_hits:
+    or a build step in a story that reports a business outcome. Lowers, never raises. Only a sentence that
+    shares its paragraph or bullet with another is a step of the story's narrative; a one-sentence bullet is
+    a claim on its own and must carry its own effect."""
+    shared = None
+    for claim, hits in zip(st.claims, st.claim_hits):
         for h in hits:
             names = h.rule.params.get("story_soften")
             if names and h.finding.severity != "info" and st.has(names):
-                h.finding.severity = "info"
+                if shared is None:
+                    paras = [c.paragraph for c in st.claims]
+                    shared = {p for p in paras if paras.count(p) > 1}
+                if claim.paragraph in shared:
+                    h.finding.severity = "info"
 
 
 # Words a truncated quote must not end on: "the health of the team and our" reads as broken.

@@ -149,6 +149,93 @@ CLASSES = [
     ("outcome.table-stakes",
      "Increased the reliability of the nightly export by 30%.",
      "Improved system reliability."),
+    # The author's act with the measured change it caused: the translation advice stays, at info.
+    ("outcome.engineering-metric",
+     "Rewrote the tile renderer in Rust, cutting p95 render time from 300 ms to 90 ms.",
+     "Cut p95 render time of the tile renderer from 300 ms to 90 ms."),
+    ("outcome.engineering-metric",
+     "Lowered p99 latency of the rates API from 700 ms to 200 ms by batching the lookups.",
+     "Lowered p99 latency of the rates API from 700 ms to 200 ms."),
+    # Harm kept small in an effect clause is an effect.
+    ("outcome.no-effect",
+     "Ran the response to the storage outage in May, minimizing downtime for the hosted shops.",
+     "Ran the response to the storage outage in May."),
+    # Only a clause's own "I" opens an account of work; "the project I scoped" is a relative clause.
+    ("outcome.no-effect",
+     "I coach two engineers; both were promoted this cycle, each on a project I scoped for them.",
+     "In the spring I coached two engineers and scoped a project for each."),
+    # What would have happened otherwise is the reasoning behind a decision, not a line of work.
+    ("outcome.no-effect",
+     "Migrating the fleet first would have doubled the cutover risk.",
+     "Migrating the fleet to the new region."),
+    ("outcome.duty-statement",
+     "Migrating the fleet first would have doubled the cutover risk.",
+     "Migrating the fleet to the new region."),
+    # Someone now acting on the work, told in a relative clause, is a result.
+    ("outcome.output-only",
+     "Wrote the failover runbook, which the on-call engineers now follow in every drill.",
+     "Wrote the failover runbook, which covers every drill."),
+    # A progressive that describes the problem is not a result; an unsized change of an engineering measure is vague.
+    # A passive past is still a result: "was reduced".
+    ("outcome.output-only",
+     "Rebuilt the cart page; abandonment was reduced for returning shoppers.",
+     "Rebuilt the cart page for returning shoppers."),
+    ("outcome.no-effect",
+     "Noticed that the flaky suite was blocking releases, and cut its runtime from 40 to 12 minutes.",
+     "Noticed that the flaky suite was blocking releases."),
+    ("outcome.vague",
+     "Cut p95 query time on the search API from 900 ms to 200 ms.",
+     "Reduced query times on the search API using better indexes."),
+    ("outcome.vague-result", "Cut cloud costs for the business by $40K a year.", "Cut costs for the business."),
+    # Effect participles: who gained, and a helping clause after the author's own act.
+    ("outcome.output-only",
+     "Built the grading dashboards, giving teachers a view of every late assignment.",
+     "Built the grading dashboards for every late assignment."),
+    ("ownership.diluting-verb",
+     "Rebuilt the fraud rules, helping reduce chargebacks by about 10%.",
+     "Helped rebuild the fraud rules."),
+    # Other people promoted is an outcome of mentoring; the author's own promotion is an event.
+    ("outcome.event-not-result",
+     "I coached three engineers; two were promoted this cycle.",
+     "Got promoted to senior engineer."),
+    ("outcome.event-not-result",
+     "My manager asked me to write up the cache design, which four teams now use.",
+     "My manager said I was doing great."),
+    ("ownership.collaboration",
+     "Owned the roadmap for the search team and shipped its first two milestones.",
+     "Partnered cross-functionally to deliver the roadmap."),
+    ("judgment.blame",
+     "The project failed because I never pinned the requirements; since then I write them up and get sign-off first.",
+     "The project failed because product kept changing the requirements."),
+    # A failure word about the problem the author took on is not the author's failure.
+    ("judgment.failure-without-lesson",
+     "Took over the stalled ledger migration in May and finished it by August.",
+     "The ledger migration stalled in May and I moved on to other work."),
+    # A change with its size right after the verb is a result; store reviews are customers' words.
+    ("outcome.output-only",
+     "Shipped offline maps for the iOS app; 1-star reviews about signal loss dropped 45% in a month.",
+     "Shipped offline maps for the iOS app for travellers without signal."),
+    # Irregular pasts, contractions and short "-ing" stems read like any other line of work.
+    ("outcome.no-effect",
+     "Taught the support team to triage refunds, and refund tickets fell from 300 to 90 a week.",
+     "Taught the support team to triage refunds."),
+    ("outcome.no-effect",
+     "I've reviewed the three storage RFCs, and two teams changed their designs before launch.",
+     "I've reviewed and discussed three RFCs outside the team."),
+    ("outcome.duty-statement",
+     "Using the queue depth data, I cut the worker fleet from 40 to 12 nodes, saving $9K a month.",
+     "Doing weekly demos and taking feature requests."),
+    # "and I" is the author, not the other party of an ownership split.
+    ("outcome.no-effect",
+     "I wrote the ingest service, and the data team owned the schema; ingest errors fell from 2% to 0.1% of orders.",
+     "I did more writing than last year, and I did manage to rework my site."),
+    # "I" inside a relative clause is not the claim's act.
+    ("outcome.output-only", "Below are all the articles I published in 2023:", "In 2023 I published four articles on retries."),
+    # An ownership split, whatever the other party's verb.
+    ("ownership.collaboration",
+     "Partnered with the storage team: I designed the cache layer, while my teammate focused on the indexes.",
+     "Partnered with the storage team on the cache layer and the indexes."),
+    ("outcome.duty-statement", "Saw the vendor cutover through, and refund requests fell from 90 a week to 10.", "Saw the project through."),
 ]
 
 

@@ -48,6 +48,9 @@ def test_real_tune_packets_have_no_garbled_rewrite(config):
     ("I migrated the service from EC2 instances managed by hand to Kubernetes.", "outcome.output-only",
      "I migrated the service,"),
     ("I helped with the platform rewrite of the billing system.", "ownership.diluting-verb", '"the platform rewrite of the billing system"'),
+    # A noun compound with an "-ing" head is one phrase; a thousands separator is not a stop.
+    ("Implemented retry handling for the card reader.", "outcome.output-only", "I implemented retry handling,"),
+    ("Wrote 12,000 lines of Go for the importer.", "outcome.output-only", "I wrote 12,000 lines of Go,"),
 ])
 def test_quoted_phrase_is_whole(config, sentence, rule, quoted):
     review = analyze(packet_from_sentences([sentence]), config)

@@ -228,3 +228,28 @@ def test_committed_examples_match_their_sources(tmp_path):
             assert old.namelist() == new.namelist(), name
             for member in old.namelist():
                 assert old.read(member) == new.read(member), f"{name}:{member} is stale; rerun build_examples.py"
+
+
+# The reading each example exists to show (examples/README.md): readiness, and a band for its weak claims.
+READINGS = {
+    WEAK: ("not ready", 0.6, 1.0),
+    MIXED: ("needs work", 0.1, 0.5),
+    STRONG: ("strong", 0.0, 0.05),  # at most a couple of weak claims in a strong packet
+    UNSTYLED: ("needs work", 0.05, 0.45),
+}
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_examples_read_as_their_readme_says(name):
+    from promolint.analysis import analyze
+    from promolint.config import load_config
+    from promolint.extractors import extract_packet
+
+    config = load_config()
+    summary = analyze(extract_packet((EXAMPLES / name).read_bytes(), name, config), config).summary
+    readiness, low, high = READINGS[name]
+    share = summary["weak_claims"] / summary["claims"]
+    assert summary["readiness"] == readiness, (name, summary["readiness"], summary["weak_claims"], summary["claims"])
+    assert low <= share <= high, (name, summary["weak_claims"], summary["claims"])
+    if name == STRONG:
+        assert summary["weak_claims"] <= 2, summary["weak_claims"]

@@ -142,3 +142,22 @@ def test_head_counts_and_periods_size_the_work_and_are_not_business_results(text
                                   "we launched six weeks earlier", "cutting ramp-up from ten weeks to five"])
 def test_people_freed_and_time_saved_stay_business(text):
     assert any(q.domain == "business" for q in parse_quantities(text))
+
+
+@pytest.mark.parametrize("text, domain", [
+    # The time the work took, or tenure, sizes the work; it is not a result anyone measured.
+    ("Rebuilt the settings screen in 3 weeks.", "scope"),
+    ("Platform engineer with 9 years of experience in storage.", "scope"),
+    ("Page views grew by 40% over a 6 month period.", "scope"),
+    # A deadline met after someone else missed it, or people's time, stays a business figure.
+    ("Stepped in and delivered the integration within 2 weeks of the missed date.", "business"),
+    ("Cut invoice approval from 9 days to 2 days.", "business"),
+])
+def test_delivery_time_and_tenure_are_scope(text, domain):
+    durations = [q for q in parse_quantities(text) if q.kind == "duration"]
+    assert durations and durations[-1].domain == domain, (text, durations)
+
+
+def test_a_count_after_to_measures_the_metric_before_it():
+    q = parse_quantities("Crash reports fell to 3 a week after the fix.")[0]
+    assert q.domain == "business", q
