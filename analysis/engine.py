@@ -15,7 +15,8 @@ from promolint.model import SEVERITY_RANK, Finding
 
 _SEV_BY_RANK = {v: k for k, v in SEVERITY_RANK.items()}
 _REST_STOP = re.compile(r"[,.](?!\d)|[;:()]|\s(?:which|so|because|while|and\s+(?:I|we)|but)\s")  # "12,000" is one word
-_LEAD_TO_VERB = re.compile(r"^(?:to\s+\w+|on|in|with|for|the\s+\w+\s+team\s+to\s+\w+)\s+", re.IGNORECASE)
+# The lead of a phrase that is not its object: "to work on X" -> "X"; "to work" alone has none.
+_LEAD_TO_VERB = re.compile(r"^(?:to\s+\w+|on|in|with|for|the\s+\w+\s+team\s+to\s+\w+)(?:\s+|$)", re.IGNORECASE)
 
 
 class Signals:
@@ -251,8 +252,8 @@ def _vars(text: str, m: re.Match) -> tuple[dict[str, str], int, int]:
     vars_ = dict(groups)
     vars_["match"] = text[start:end]
     vars_["rest"] = _rest(text, end if "partner" not in groups else m.end())
-    obj = _LEAD_TO_VERB.sub("", vars_["rest"])
-    vars_["object"] = obj or vars_["rest"]
+    lead = _LEAD_TO_VERB.match(vars_["rest"])
+    vars_["object"] = vars_["rest"][lead.end():] if lead else vars_["rest"]
     vars_["partner"] = _SUBJECT.get(vars_.get("partner", "").lower(), vars_.get("partner") or "the other team")
     if "verb" in groups:
         vars_["verb"] = groups["verb"]

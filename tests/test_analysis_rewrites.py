@@ -67,6 +67,13 @@ def test_no_phrase_means_no_quote(config):
     assert found and "people can see" not in found[0] and not problems(found[0])
 
 
+def test_an_infinitive_after_a_partner_is_not_quoted_as_the_part_owned(config):
+    # "joined forces with X to work on Y": "to work" is the start of a clause, not the object of a part.
+    review = analyze(packet_from_sentences(["Joined forces with Priya to work on the billing export."]), config)
+    found = [s for _, r, s in _suggestions(review) if r == "ownership.collaboration"]
+    assert found and "to work" not in found[0] and not problems(found[0]), found
+
+
 def test_committee_questions_on_real_packets_never_carry_a_slot(config):
     """A question is read as the committee's words: "<what>" or "<rest>" in it is a leak, not a slot."""
     asked, full = 0, 0
