@@ -236,6 +236,30 @@ CLASSES = [
      "Partnered with the storage team: I designed the cache layer, while my teammate focused on the indexes.",
      "Partnered with the storage team on the cache layer and the indexes."),
     ("outcome.duty-statement", "Saw the vendor cutover through, and refund requests fell from 90 a week to 10.", "Saw the project through."),
+    # A feeling about the work is not its result; beside the result it caused it is context.
+    ("outcome.feeling",
+     "I was pleased that the new cache cut checkout time from 4 s to 1 s.",
+     "I was very pleased with how the launch turned out."),
+    # Views and followers are attention; with money or sign-ups beside them they have a business reading.
+    ("outcome.audience-count",
+     "The launch post drew 8,000 views and 300 paid sign-ups.",
+     "The launch post drew 8,000 views."),
+    # Learning as the claim, against the skill applied to a measured change.
+    ("outcome.learning",
+     "I learned how the query planner works and applied it to cut report time from 9 minutes to 40 seconds.",
+     "I learned how the query planner works."),
+    # An award is an event; "won" is a result only when what was won is business, not a prize.
+    ("outcome.event-not-result",
+     "Won the 2023 reliability award for the failover work, which cut outage minutes from 300 to 20.",
+     "Won the 2023 reliability award."),
+    # A rejected proposal is a failure: it needs the lesson it taught.
+    ("judgment.failure-without-lesson",
+     "My proposal to split the monolith was rejected; the lesson I took was to bring cost figures to the design review first.",
+     "My proposal to split the monolith was rejected."),
+    # An "-ing" form after "on" or "of" names a topic, not an effect clause.
+    ("outcome.no-effect",
+     "Added a retry queue, generating $40K a month in recovered orders.",
+     "Added a tip on generating reports from the CLI."),
 ]
 
 
