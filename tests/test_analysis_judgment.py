@@ -260,6 +260,27 @@ CLASSES = [
     ("outcome.no-effect",
      "Added a retry queue, generating $40K a month in recovered orders.",
      "Added a tip on generating reports from the CLI."),
+    # A talk given is an activity; a company-wide audience is not the work's reach.
+    ("outcome.activity-only",
+     "Delivered a company-wide talk on incident review, and pages per on-call week fell from 30 to 8.",
+     "Delivered a company-wide talk on incident review."),
+    ("outcome.activity-only",
+     "I was a guest speaker at the Rust meetup, where I recruited two engineers who now own our parser.",
+     "I was a guest speaker on the Go Time podcast."),
+    # A state with its "I" dropped, a credential or a habit claimed, against the same beside a result.
+    ("outcome.self-description",
+     "Am the owner of the billing service since March, which cut failed payouts from 2% to 0.3%.",
+     "Am able to turn vague requirements into clear specs."),
+    ("outcome.self-description",
+     "I hold a master's degree and cut model training cost from $9K to $2K a month.",
+     "Have a master's degree in statistics."),
+    ("outcome.self-description",
+     "I take code reviews seriously, and escaped defects fell from 12 to 3 a quarter.",
+     "I take code reviews very seriously."),
+    # Tickets counted and completion rates are throughput; money beside them is a result.
+    ("outcome.task-tally",
+     "Closed 120 support tickets, saving the sales team $30K a month in refunds.",
+     "Closed 120 tickets with a 95% completion rate."),
 ]
 
 
