@@ -281,6 +281,18 @@ CLASSES = [
     ("outcome.task-tally",
      "Closed 120 support tickets, saving the sales team $30K a month in refunds.",
      "Closed 120 tickets with a 95% completion rate."),
+    # Early against a deadline that bites is a result; "ahead of schedule" alone is the delivery.
+    ("outcome.no-effect",
+     "Shipped the card tokenizer two weeks before the PCI audit deadline.",
+     "Shipped the billing project ahead of schedule."),
+    # Work still in progress is not yet a result.
+    ("outcome.uncertain",
+     "I finished the second spec in May, and it was approved at the first review.",
+     "I have another spec in draft mode, so I am on track for the end of the year."),
+    # "Made a difference" with nothing to size it.
+    ("outcome.vague-result",
+     "My runbook made a real difference: pages per week fell from 30 to 8.",
+     "My writing has made a real difference to many people."),
 ]
 
 
