@@ -244,6 +244,9 @@ CLASSES = [
     ("outcome.audience-count",
      "The launch post drew 8,000 views and 300 paid sign-ups.",
      "The launch post drew 8,000 views."),
+    ("outcome.audience-count",
+     "Grew monthly docs page views from 8 million to 10 million.",
+     "Grew docs page views by 2 million."),
     # Learning as the claim, against the skill applied to a measured change.
     ("outcome.learning",
      "I learned how the query planner works and applied it to cut report time from 9 minutes to 40 seconds.",
