@@ -296,6 +296,17 @@ CLASSES = [
     ("outcome.vague-result",
      "My runbook made a real difference: pages per week fell from 30 to 8.",
      "My writing has made a real difference to many people."),
+    # Shared credit in a base-form or object-first shape.
+    ("ownership.diluting-verb",
+     "I wrote the retry patch for the kernel driver; it landed in 6.2 and cut our crash reports from 40 to 3 a week.",
+     "I was able to contribute to two open source projects."),
+    ("ownership.diluting-verb",
+     "I wrote the retry patch for the kernel driver; it landed in 6.2 and cut our crash reports from 40 to 3 a week.",
+     "Contributed improvements to the speech toolkit's scripts."),
+    # A bare cost line stays vague with a repo reference after it; a baseline clears it.
+    ("outcome.vague-result",
+     "Lowered AWS costs from $40K to $31K a month (infra/cost-report).",
+     "lowered AWS and Datadog costs (infra/cost-report)"),
 ]
 
 
