@@ -41,9 +41,12 @@ _QTY = re.compile(
     re.IGNORECASE,
 )
 # Numbers that are labels, not quantities: "month 3", "L6", "Q2", "v2", "p99", "2024".
+# "#" is not a word character, so it stands outside the \b group ("PR #1867", "[#968]"); the far end of a
+# version range is a label too ("from version 4 to 6").
 _LABEL_BEFORE = re.compile(
-    r"(?:\b(?:month|week|day|quarter|phase|step|sprint|version|level|tier|stage|round|iteration|"
-    r"batch|page|gen|generation|chapter|wave|milestone|release|section|figure|item|number|no\.|#)\s*)$",
+    r"(?:(?:\b(?:month|week|day|quarter|phase|step|sprint|version|level|tier|stage|round|iteration|"
+    r"batch|page|gen|generation|chapter|wave|milestone|release|section|figure|item|number|no\.)|#)\s*"
+    r"|\b(?:version|v)\s?\d[\d.]*\s+to\s+)$",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")

@@ -236,6 +236,81 @@ CLASSES = [
      "Partnered with the storage team: I designed the cache layer, while my teammate focused on the indexes.",
      "Partnered with the storage team on the cache layer and the indexes."),
     ("outcome.duty-statement", "Saw the vendor cutover through, and refund requests fell from 90 a week to 10.", "Saw the project through."),
+    # A feeling about the work is not its result; beside the result it caused it is context.
+    ("outcome.feeling",
+     "I was pleased that the new cache cut checkout time from 4 s to 1 s.",
+     "I was very pleased with how the launch turned out."),
+    # Views and followers are attention; with money or sign-ups beside them they have a business reading.
+    ("outcome.audience-count",
+     "The launch post drew 8,000 views and 300 paid sign-ups.",
+     "The launch post drew 8,000 views."),
+    ("outcome.audience-count",
+     "Grew monthly docs page views from 8 million to 10 million.",
+     "Grew docs page views by 2 million."),
+    # Learning as the claim, against the skill applied to a measured change.
+    ("outcome.learning",
+     "I learned how the query planner works and applied it to cut report time from 9 minutes to 40 seconds.",
+     "I learned how the query planner works."),
+    # An award is an event; "won" is a result only when what was won is business, not a prize.
+    ("outcome.event-not-result",
+     "Won the 2023 reliability award for the failover work, which cut outage minutes from 300 to 20.",
+     "Won the 2023 reliability award."),
+    # A rejected proposal is a failure: it needs the lesson it taught.
+    ("judgment.failure-without-lesson",
+     "My proposal to split the monolith was rejected; the lesson I took was to bring cost figures to the design review first.",
+     "My proposal to split the monolith was rejected."),
+    # An "-ing" form after "on" or "of" names a topic, not an effect clause.
+    ("outcome.no-effect",
+     "Added a retry queue, generating $40K a month in recovered orders.",
+     "Added a tip on generating reports from the CLI."),
+    # A talk given is an activity; a company-wide audience is not the work's reach.
+    ("outcome.activity-only",
+     "Delivered a company-wide talk on incident review, and pages per on-call week fell from 30 to 8.",
+     "Delivered a company-wide talk on incident review."),
+    ("outcome.activity-only",
+     "I was a guest speaker at the Rust meetup, where I recruited two engineers who now own our parser.",
+     "I was a guest speaker on the Go Time podcast."),
+    # A state with its "I" dropped, a credential or a habit claimed, against the same beside a result.
+    ("outcome.self-description",
+     "Am the owner of the billing service since March, which cut failed payouts from 2% to 0.3%.",
+     "Am able to turn vague requirements into clear specs."),
+    ("outcome.self-description",
+     "I hold a master's degree and cut model training cost from $9K to $2K a month.",
+     "Have a master's degree in statistics."),
+    ("outcome.self-description",
+     "I take code reviews seriously, and escaped defects fell from 12 to 3 a quarter.",
+     "I take code reviews very seriously."),
+    # Tickets counted and completion rates are throughput; money beside them is a result.
+    ("outcome.task-tally",
+     "Closed 120 support tickets, saving the sales team $30K a month in refunds.",
+     "Closed 120 tickets with a 95% completion rate."),
+    # Early against a deadline that bites is a result; "ahead of schedule" alone is the delivery.
+    ("outcome.no-effect",
+     "Shipped the card tokenizer two weeks before the PCI audit deadline.",
+     "Shipped the billing project ahead of schedule."),
+    # Work still in progress is not yet a result.
+    ("outcome.uncertain",
+     "I finished the second spec in May, and it was approved at the first review.",
+     "I have another spec in draft mode, so I am on track for the end of the year."),
+    # "Made a difference" with nothing to size it.
+    ("outcome.vague-result",
+     "My runbook made a real difference: pages per week fell from 30 to 8.",
+     "My writing has made a real difference to many people."),
+    # Shared credit in a base-form or object-first shape.
+    ("ownership.diluting-verb",
+     "I wrote the retry patch for the kernel driver; it landed in 6.2 and cut our crash reports from 40 to 3 a week.",
+     "I was able to contribute to two open source projects."),
+    ("ownership.diluting-verb",
+     "I wrote the retry patch for the kernel driver; it landed in 6.2 and cut our crash reports from 40 to 3 a week.",
+     "Contributed improvements to the speech toolkit's scripts."),
+    # A bare cost line stays vague with a repo reference after it; a baseline clears it.
+    ("outcome.vague-result",
+     "Lowered AWS costs from $40K to $31K a month (infra/cost-report).",
+     "lowered AWS and Datadog costs (infra/cost-report)"),
+    # "This"/"it" for the thing built, with a present-tense capability and no business result.
+    ("outcome.system-actor",
+     "This lets support refund orders without an engineer, cutting refund tickets from 300 to 40 a week.",
+     "This service can be inherited and used for any endpoint."),
 ]
 
 

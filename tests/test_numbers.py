@@ -74,7 +74,8 @@ def test_rates_multipliers_counts():
     assert (c.kind, c.value) == ("count", 23)
 
 
-@pytest.mark.parametrize("text", ["In month 1 I traced the bug", "Shipped in 2024", "promoted to L6", "p99 latency was fine"])
+@pytest.mark.parametrize("text", ["In month 1 I traced the bug", "Shipped in 2024", "promoted to L6", "p99 latency was fine",
+                                  "Reviewed PR: [#968] Enforce option order #1867", "Upgraded the icon package from version 4 to 6."])
 def test_labels_and_years_are_not_quantities(text):
     assert parse_quantities(text) == []
 
