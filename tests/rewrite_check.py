@@ -17,6 +17,9 @@ _BAD_IN = re.compile(r"\bhttps?\b|www\.|(?<!\w)@\w|\*\*|`|\[|\]")
 _BAD_END = {"of", "the", "a", "an", "and", "or", "to", "with", "from", "for", "by", "in", "on", "at", "my", "our",
             "managed", "based", "which", "that", "who", "is", "are", "was", "were", "can", "will", "as", "than",
             "into", "via", "using", "through", "new", "very", "more", "most"}
+_SUBJ = {"i", "we", "they", "he", "she", "it"}
+# Words that cannot be a clause's verb: "We mainly; I owned ..." is a subject with no predicate.
+_NOT_VERB = {"also", "just", "only", "then", "all", "still", "even", "both", "really", "mostly", "mainly"}
 
 
 def problems(suggestion: str) -> list[str]:
@@ -38,5 +41,9 @@ def problems(suggestion: str) -> list[str]:
             words = re.findall(r"[\w'’-]+", run.group(1).split("\x00")[-1])
             if words and words[-1].lower() in _BAD_END:
                 out.append(f"fragment {q!r}")
+                break
+            if "\x00" not in run.group(1) and words and words[0].lower() in _SUBJ and all(
+                    w.lower() in _NOT_VERB or w.lower().endswith("ly") for w in words[1:]):
+                out.append(f"subject without a verb {q!r}")
                 break
     return out

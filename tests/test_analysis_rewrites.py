@@ -27,6 +27,9 @@ def test_checker_rejects_the_garbled_shapes():
     assert problems('Say what you owned, e.g. "I owned <my part of !>; they owned <their part>."')
     assert problems('e.g. "We <rest>; I owned <your part>."')
     assert problems('Name the part of "BrowserView for electron testing @feature" you owned.')
+    # A collective subject whose verb was cut away: "We mainly; I owned ...".
+    assert problems('Keep the team credit and add your boundary, e.g. "We mainly; I owned <your part> and decided <your decision>."')
+    assert not problems('Keep the team credit and add your boundary, e.g. "We rebuilt the pricing pipeline; I owned <your part>."')
     assert not problems('Add the result, e.g. "I built the ranking service, which <cut/raised what> from <before> to <after>."')
 
 
