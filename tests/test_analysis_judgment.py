@@ -30,6 +30,16 @@ def flagged(config, sentence: str) -> set[str]:
 
 # (rule, quiet sentence, twin that still gets the rule)
 CLASSES = [
+    # Collective credit with no verb of the team's: a headcount, "a collective work", "our work was".
+    ("ownership.collective-effort",
+     "The rewrite was a team effort; I owned the cutover plan and the rollback design.",
+     "The rewrite was a team effort that took the whole quarter."),
+    ("ownership.collective-effort",
+     "I had about 3 engineers reporting to me and owned the storage roadmap.",
+     "We had about 3 engineers working on the storage roadmap full time."),
+    ("ownership.collective-effort",
+     "I owned the upgrades; our operations were mostly data store moves.",
+     "Our operations were mostly data store upgrades and cluster moves."),
     # A measured effect in a "to" + change-verb clause is a result, not output only.
     ("outcome.output-only",
      "Rebuilt the invoice exporter to shrink its runtime from 40 minutes to 5 minutes.",
