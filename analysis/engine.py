@@ -198,6 +198,7 @@ _ING_NOUNS = frozenset("handling processing logging monitoring caching testing r
                        "rendering loading parsing matching ranking forecasting modeling modelling planning alerting "
                        "profiling tracing versioning packaging messaging networking hosting labeling labelling tooling "
                        "provisioning flagging".split())
+_PARTICIPLES = frozenset("used built written made done taken given known seen shown held kept led sent".split())
 _BY_ME = re.compile(r"^\s*by\s+(?:me|myself)\b", re.IGNORECASE)
 _WH = frozenset("how why what whether".split())
 # An auxiliary or modal inside the tail means a clause began ("an example people can see"): no phrase.
@@ -217,9 +218,13 @@ def _rest(text: str, end: int, max_words: int = 8) -> str:
         low = w.lower()
         # A participle after a noun starts a modifier clause ("an answer pointing to", "instances managed by").
         nxt = words[i + 1].lower() if i + 1 < len(words) else ""
+        prev = words[i - 1].lower() if i else ""
         if i and (low in _CUT or (low.endswith("ing") and len(low) > 5 and low not in _ING_NOUNS
-                                  and words[i - 1].lower() not in _DANGLING
-                                  and (nxt in _CUT or nxt in _DANGLING or nxt in _WH))):
+                                  and prev not in _DANGLING
+                                  and (nxt in _CUT or nxt in _DANGLING or nxt in _WH))
+                  # ... and so does a past participle before a preposition or at the end ("scripts used in").
+                  or ((low in _PARTICIPLES or (low.endswith("ed") and len(low) > 4 and not low.endswith(("eed", "hundred"))))
+                      and prev not in _DANGLING and prev not in _AUX and (not nxt or nxt in _CUT))):
             words = words[:i]
             break
         if low in _AUX:

@@ -15,7 +15,7 @@ _LEAK = re.compile(r"<[^<>]*\b(?:of|for|in)\s+(?:to|from|with|by|on|in|of|the)\b
 _QUOTE = re.compile(r'"([^"]*)"')
 _BAD_IN = re.compile(r"\bhttps?\b|www\.|(?<!\w)@\w|\*\*|`|\[|\]")
 _BAD_END = {"of", "the", "a", "an", "and", "or", "to", "with", "from", "for", "by", "in", "on", "at", "my", "our",
-            "managed", "based", "which", "that", "who", "is", "are", "was", "were", "can", "will", "as", "than",
+            "managed", "based", "used", "which", "that", "who", "is", "are", "was", "were", "can", "will", "as", "than",
             "into", "via", "using", "through", "new", "very", "more", "most"}
 _SUBJ = {"i", "we", "they", "he", "she", "it"}
 # Words that cannot be a clause's verb: "We mainly; I owned ..." is a subject with no predicate.

@@ -54,6 +54,10 @@ def test_real_tune_packets_have_no_garbled_rewrite(config):
     # A noun compound with an "-ing" head is one phrase; a thousands separator is not a stop.
     ("Implemented retry handling for the card reader.", "outcome.output-only", "I implemented retry handling,"),
     ("Wrote 12,000 lines of Go for the importer.", "outcome.output-only", "I wrote 12,000 lines of Go,"),
+    # A past participle after a noun opens a modifier ("scripts used in"); after "the" it is an adjective.
+    ("Contributed improvements to the build scripts used in the nightly release.", "ownership.diluting-verb",
+     '"the build scripts"'),
+    ("Helped with the redesigned onboarding flow.", "ownership.diluting-verb", '"the redesigned onboarding flow"'),
 ])
 def test_quoted_phrase_is_whole(config, sentence, rule, quoted):
     review = analyze(packet_from_sentences([sentence]), config)
