@@ -30,6 +30,13 @@ def flagged(config, sentence: str) -> set[str]:
 
 # (rule, quiet sentence, twin that still gets the rule)
 CLASSES = [
+    # "picked up" (gained, took on) and "was selected" (someone else chose) are not the author's decision.
+    ("judgment.decision-without-rationale",
+     "I picked up 800 new followers on the engineering blog this year.",
+     "I picked Postgres over DynamoDB for the ledger this year."),
+    ("judgment.decision-without-rationale",
+     "I was selected for the platform guild in March.",
+     "I selected Postgres for the ledger in March."),
     # Collective credit with no verb of the team's: a headcount, "a collective work", "our work was".
     ("ownership.collective-effort",
      "The rewrite was a team effort; I owned the cutover plan and the rollback design.",
