@@ -30,6 +30,13 @@ def flagged(config, sentence: str) -> set[str]:
 
 # (rule, quiet sentence, twin that still gets the rule)
 CLASSES = [
+    # An effect participle of degree with no size is unmeasured; with its size, or an end-state verb, it is not.
+    ("outcome.unmeasured-effect",
+     "Wrote the firmware runbooks, reducing onboarding time from 3 weeks to 4 days.",
+     "Wrote the firmware runbooks, reducing onboarding time."),
+    ("outcome.unmeasured-effect",
+     "Rewrote the deploy scripts, cutting release time from hours to minutes.",
+     "Rewrote the deploy scripts, cutting release time for the mobile team."),
     # "picked up" (gained, took on) and "was selected" (someone else chose) are not the author's decision.
     ("judgment.decision-without-rationale",
      "I picked up 800 new followers on the engineering blog this year.",
