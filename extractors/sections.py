@@ -14,8 +14,9 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _LEADING_NUMBER = re.compile(r"^\s*(?:(?:\d{1,2}|[IVXLC]{1,5}|[A-Za-z])[.)]|\d{1,2}(?:\.\d{1,2})+[.)]?)\s+")
 _PARENTHETICAL = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*$")
 _HAS_WORD = re.compile(r"\w")
-# A lead-in label alone: a few words and a colon ("Impact:", "Leadership & Initiative:").
-_LEAD_LABEL = re.compile(r"^\W{0,3}[^\W\d_][^:.!?]{0,40}:\W{0,3}$")
+# A lead-in label alone: a few words and a colon ("Impact:", "Leadership & Initiative:"), not a sentence
+# ending in one ("I have hit all major goals set, but one:", "We shipped two things:").
+_LEAD_LABEL = re.compile(r"^\W{0,3}(?!(?:I|We|My|Our)\b)[^\W\d_][^\s:.!?,;]*(?:\s+[^\s:.!?,;]+){0,4}\s*:\W{0,3}$")
 # Site-generator markup that a Markdown conversion leaves as text: "{:toc}", "{% include x %}", "{{ page.title }}"
 _MARKUP_ONLY = re.compile(r"^\s*(?:\{[:%#][^{}]*\}|\{%.*?%\}|\{\{.*?\}\}|<!--.*?-->|\s)+\s*$")
 

@@ -963,6 +963,8 @@ def test_a_bold_lead_in_label_is_part_of_its_item_not_a_claim(tmp_path):
     item.add_run("Impact:").bold = True
     item.add_run(" cut costs by 30%.")
     d.add_paragraph("Impact:", style="List Bullet")  # not bold: the author's own text, left to the judge
+    bold_line(d, "I have met every goal we set for this year, but one:")  # a sentence that leads in is a claim
     packet = extract(save(d, tmp_path))
     assert [c.text for c in packet.claims] == [
-        "Month-end close took ten days.", "Cut the close to one day.", "Impact: cut costs by 30%.", "Impact:"]
+        "Month-end close took ten days.", "Cut the close to one day.", "Impact: cut costs by 30%.", "Impact:",
+        "I have met every goal we set for this year, but one:"]
