@@ -64,7 +64,7 @@ def extract_document(document: Document, source: str, config: Config) -> Packet:
         owners = {}
         for section in sections:
             section.reviewed, section.skip_reason = False, "unfilled template"
-    claims = extract_claims(sections, owners, links)
+    claims = extract_claims(sections, owners, links, {r.block.index for r in raw_blocks if r.lead_bold})
     placeholders = find_placeholders(sections, owners, config.sections)
     held = {(p.paragraph, p.offset) for p in placeholders}
     return Packet(

@@ -14,6 +14,9 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _LEADING_NUMBER = re.compile(r"^\s*(?:(?:\d{1,2}|[IVXLC]{1,5}|[A-Za-z])[.)]|\d{1,2}(?:\.\d{1,2})+[.)]?)\s+")
 _PARENTHETICAL = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*$")
 _HAS_WORD = re.compile(r"\w")
+# A lead-in label alone: a few words and a colon ("Impact:", "Leadership & Initiative:"), not a sentence
+# ending in one ("I have hit all major goals set, but one:", "We shipped two things:").
+_LEAD_LABEL = re.compile(r"^\W{0,3}(?!(?:I|We|My|Our)\b)[^\W\d_][^\s:.!?,;]*(?:\s+[^\s:.!?,;]+){0,4}\s*:\W{0,3}$")
 # Site-generator markup that a Markdown conversion leaves as text: "{:toc}", "{% include x %}", "{{ page.title }}"
 _MARKUP_ONLY = re.compile(r"^\s*(?:\{[:%#][^{}]*\}|\{%.*?%\}|\{\{.*?\}\}|<!--.*?-->|\s)+\s*$")
 
@@ -143,6 +146,7 @@ def assign_levels(raw_blocks: list[RawBlock], is_alias: Callable[[str], bool]) -
     kinds = [None if raw.real_heading else pseudo_heading_kind(raw, is_alias, body, names, i in runs)
              for i, raw in enumerate(raw_blocks)]
     _long_bold_headings(raw_blocks, kinds)
+    _bold_claims(raw_blocks, kinds, names)
     _form_questions(raw_blocks, kinds, getattr(is_alias, "prompts", frozenset()))
     for i in range(len(raw_blocks) - 1):  # a short line underlined with '****' or '====' in plain text
         if (not raw_blocks[i].real_heading and is_underline(raw_blocks[i + 1]) and raw_blocks[i].block.text.strip()
@@ -184,6 +188,22 @@ def _long_bold_headings(raw_blocks: list[RawBlock], kinds: list[str | None]) -> 
             kinds[i] = "bold"
 
 
+def _bold_claims(raw_blocks: list[RawBlock], kinds: list[str | None], names) -> None:
+    """Bold lines of one size that mostly open with a past verb ("Fixed critical production bug", "Led
+    knowledge sharing") are the document's claims set in bold, not its headings; their siblings in the same
+    bold ("Positive peer review feedback") are claims too. A line naming a section or a date stays a heading."""
+    groups: dict[int, list[int]] = {}
+    for i, (raw, kind) in enumerate(zip(raw_blocks, kinds)):
+        if kind == "bold" and not (names is not None and names(heading_title(raw.block.text))):
+            groups.setdefault(raw.size, []).append(i)
+    for members in groups.values():
+        done = sum(_past_verb(raw_blocks[i].block.text.split()[0]) for i in members)
+        if len(members) >= MIN_BOLD_CLAIMS and done * 2 > len(members):
+            for i in members:
+                kinds[i] = None
+
+
+MIN_BOLD_CLAIMS = 2  # one bold past-tense line is too little to tell the document's habit
 MIN_FORM_QUESTIONS = 3
 MAX_QUESTION_WORDS = 16
 MAX_STACKED_QUESTIONS = 4
@@ -478,9 +498,11 @@ def _owner(i: int, sections: list[Section], parents: list[int | None], why: dict
 
 
 def extract_claims(sections: list[Section], owners: dict[int, tuple[str, str | None]],
-                   links: set[int] = frozenset()) -> list[Claim]:
+                   links: set[int] = frozenset(), bold_leads: set[int] = frozenset()) -> list[Claim]:
     """Each sentence of the reviewed sections' blocks; a block that is only a link is a reference.
-    A table's rows are entries of one story (a log by week, a goals table), not a story each."""
+    A table's rows are entries of one story (a log by week, a goals table), not a story each.
+    A bold lead-in label on a line of its own ("**Context & Problem:**") in `bold_leads` blocks introduces
+    the text after or under it: part of its item, not a claim."""
     claims: list[Claim] = []
     seen = 0
     for i in sorted(owners):
@@ -492,7 +514,10 @@ def extract_claims(sections: list[Section], owners: dict[int, tuple[str, str | N
             seen += 1
             if not seen & 255:
                 check_deadline()
-            for start, end in split_sentences(block.text):
+            spans = split_sentences(block.text)
+            if spans and block.index in bold_leads and _LEAD_LABEL.match(block.text[spans[0][0]:spans[0][1]]):
+                spans = spans[1:]
+            for start, end in spans:
                 text = block.text[start:end]
                 if _HAS_WORD.search(text) and not _MARKUP_ONLY.match(text):
                     claims.append(Claim(id=f"c{len(claims) + 1}", section=section, subsection=subsection,

@@ -921,3 +921,50 @@ def test_a_closing_heading_naming_the_next_year_looks_ahead(tmp_path):
     d = headed(("In retrospect", 1), "Over the course of 2022 I moved billing to the new ledger.",
                ("What happened in 2023", 1), "I shipped the importer and we cut the close to one day.")
     assert _reading(extract(save(d, tmp_path)))[1] == ("What happened in 2023", True)  # it reports work done
+
+
+def test_bold_lines_that_mostly_report_work_done_are_claims_not_headings(tmp_path):
+    """Bold wins under styled headings, most opening with a past verb: claims, their sibling in the same
+    bold too ("Positive customer survey"); bold topic names of a document stay its headings."""
+    d = docx.Document()
+    d.add_heading("Accomplishments", 1)
+    d.add_heading("March", 2)
+    for title, fields in [("Migrated billing to the new ledger", ["Impact: closed the books in one day"]),
+                          ("Positive customer survey", ["Feedback: the import is easy"]),
+                          ("Shipped the importer", ["Impact: 40 new customers"])]:
+        bold_line(d, title)
+        for text in fields:
+            d.add_paragraph(text, style="List Bullet")
+    packet = extract(save(d, tmp_path))
+    assert [s.title for s in packet.sections if s.heading_index is not None] == ["Accomplishments", "March"]
+    texts = [c.text for c in packet.claims]
+    assert {"Migrated billing to the new ledger", "Positive customer survey", "Shipped the importer"} <= set(texts)
+    assert {c.subsection for c in packet.claims} == {"March"}
+    d = docx.Document()
+    d.add_heading("Accomplishments", 1)
+    for title in ["Ledger migration", "Importer"]:
+        bold_line(d, title)
+        d.add_paragraph("I moved the ledger to Aurora.")
+    packet = extract(save(d, tmp_path, "topics.docx"))
+    assert [s.title for s in packet.sections if s.heading_index is not None] == [
+        "Accomplishments", "Ledger migration", "Importer"]
+
+
+def test_a_bold_lead_in_label_is_part_of_its_item_not_a_claim(tmp_path):
+    d = docx.Document()
+    d.add_heading("Accomplishments", 1)
+    d.add_paragraph(style="List Bullet").add_run("Context & Problem:").bold = True
+    d.add_paragraph("Month-end close took ten days.", style="List Bullet 2")
+    p = d.add_paragraph()
+    p.add_run("Impact:").bold = True
+    p.add_run().add_break()
+    p.add_run("Cut the close to one day.")
+    item = d.add_paragraph(style="List Bullet")
+    item.add_run("Impact:").bold = True
+    item.add_run(" cut costs by 30%.")
+    d.add_paragraph("Impact:", style="List Bullet")  # not bold: the author's own text, left to the judge
+    bold_line(d, "I have met every goal we set for this year, but one:")  # a sentence that leads in is a claim
+    packet = extract(save(d, tmp_path))
+    assert [c.text for c in packet.claims] == [
+        "Month-end close took ten days.", "Cut the close to one day.", "Impact: cut costs by 30%.", "Impact:",
+        "I have met every goal we set for this year, but one:"]
