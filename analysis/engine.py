@@ -387,7 +387,7 @@ def _check_claim(text: str, ruleset: RuleSet, config) -> tuple[list[Hit], Signal
             continue
         if mask is not None and not mask & bits:
             continue  # no pattern's gate is open: no match
-        if rule.unless and any(memo.get(n) for n in rule.unless):
+        if rule.unless and any(map(memo.get, rule.unless)):
             continue  # an `unless` signal already known true skips the rule below anyway
         if steps_of is not None:
             steps = steps_of[k]
