@@ -375,6 +375,7 @@ def _check_claim(text: str, ruleset: RuleSet, config) -> tuple[list[Hit], Signal
     sig = Signals(text, ruleset, qs)
     hits: list[Hit] = []
     mask = sig.mask
+    memo = sig.memo
     steps_of = ruleset.claim_steps if sig.ascii and mask is not None else None
     for k, (rule, bits) in enumerate(zip(ruleset.claim_rules, ruleset.claim_bits)):
         if rule.when and not all(sig[n] for n in rule.when):
@@ -386,6 +387,8 @@ def _check_claim(text: str, ruleset: RuleSet, config) -> tuple[list[Hit], Signal
             continue
         if mask is not None and not mask & bits:
             continue  # no pattern's gate is open: no match
+        if rule.unless and any(map(memo.get, rule.unless)):
+            continue  # an `unless` signal already known true skips the rule below anyway
         if steps_of is not None:
             steps = steps_of[k]
             for st in steps:

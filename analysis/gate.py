@@ -161,6 +161,7 @@ def _fold(pattern: str) -> str:
 
 
 _CASE_FREE_ESCAPES = set("bBwWsSdDAZntrfv")
+_HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}  # escape letter -> hex digits of the code it names
 _ASCII_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -228,6 +229,17 @@ def ascii_fold(rx: re.Pattern) -> re.Pattern | None:
         ch = pattern[i]
         if ch == "\\":
             nxt = pattern[i + 1 : i + 2]
+            width = _HEX_ESCAPES.get(nxt)
+            if width is not None:
+                # A character by code: an ASCII one is folded like a literal; any other stays as
+                # written (`_tree_ok` refused those IGNORECASE maps onto an ASCII letter).
+                code = pattern[i + 2 : i + 2 + width]
+                if len(code) != width or not all(c in "0123456789abcdefABCDEF" for c in code):
+                    return None
+                c = chr(int(code, 16))
+                out.append(re.escape(c.lower()) if c.isascii() else pattern[i : i + 2 + width])
+                i += 2 + width
+                continue
             if nxt.isalnum() and nxt not in _CASE_FREE_ESCAPES:
                 return None
             out.append(pattern[i : i + 2])
