@@ -250,10 +250,7 @@ def _span(m: re.Match) -> tuple[int, int]:
 def _vars(text: str, m: re.Match) -> tuple[dict[str, str], int, int]:
     # Read group text from the original sentence: the match may run over its lower-cased copy.
     groups = {k: text[m.start(k) : m.end(k)].strip() for k, v in m.groupdict().items() if v}
-    if "focus" in groups:
-        start, end = m.span("focus")
-    else:
-        start, end = m.span()
+    start, end = _span(m)
     vars_ = dict(groups)
     vars_["match"] = text[start:end]
     vars_["rest"] = _rest(text, end if "partner" not in groups else m.end())

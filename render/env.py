@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from jinja2 import ChainableUndefined, FileSystemLoader, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from promolint.cache import jinja_bytecode_cache
+from promolint.config import read_yaml_mapping
 from promolint.deadline import check_deadline
 from promolint.errors import ConfigError
 
@@ -28,7 +28,6 @@ DOCX_TEMPLATE = "feedback.docx"
 WORDING = "wording.j2"
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present, as config.py reads its files
 
 
 def brief(text: object, limit: int = 90) -> str:
@@ -90,14 +89,8 @@ class Manifest:
 
 def _manifest(folder: Path) -> Manifest:
     path = folder / MANIFEST
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
-    except FileNotFoundError:
-        data = {}
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML ({e.__class__.__name__})") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: top level must be a mapping")
+    # The config files' reader: libyaml, size and alias limits, one-line errors naming the file.
+    data = read_yaml_mapping(path, "template manifest") if path.exists() else {}
     names = {}
     for key in ("sections", "appendix"):
         value = data.get(key) or []
